@@ -1,0 +1,1 @@
+"""Benchmarks: synthetic libraries and store comparisons (results in docs/benchmarks.md)."""

@@ -1,0 +1,97 @@
+"""Read a review manifest: the review's own bibliographic details and where its inputs are.
+
+A manifest is a small TOML file under ``reviews/`` written by an editor.  Example::
+
+    id = "clinks-2021-peer-mentoring"          # used in IRIs; lowercase letters, digits, -
+    title = "Peer mentoring in the criminal justice system"
+    authors = ["Buck, Gillian"]               # BibTeX name form, in order
+    year = 2021
+    issued = "2021-08"                        # optional, as precise as the review says
+    publisher = "Clinks"
+    bibliography = "references.bib"           # relative to the project root
+    text = "../shared/seeds/000_a96ea5fb91576fb1.txt"   # optional; EVKG_REVIEW overrides
+    licence = "..."                           # how the review text may be used
+
+The review text itself is never copied into the project: it is read from ``text``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+from ingest.bibrecords import Name, NameKind
+from ingest.problems import Problem, Severity
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,80}$")
+
+
+@dataclass(frozen=True)
+class ReviewManifest:
+    """One review as the editors describe it."""
+
+    path: str
+    review_id: str
+    title: str
+    authors: tuple[Name, ...]
+    year: int
+    issued: str | None
+    publisher: str | None
+    bibliography: Path
+    text: Path | None
+    licence: str | None
+    checksum: str
+
+
+def parse_manifest(path: Path, root: Path) -> tuple[ReviewManifest | None, list[Problem]]:
+    """Read and check one manifest; paths inside it are resolved against ``root``."""
+    raw = path.read_bytes()
+
+    def fail(message: str) -> tuple[None, list[Problem]]:
+        return None, [Problem(str(path), None, Severity.ERROR, "manifest.invalid", message)]
+
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return fail(f"not valid TOML: {exc}")
+    missing = [k for k in ("id", "title", "authors", "year", "bibliography") if k not in data]
+    if missing:
+        return fail(f"missing {', '.join(missing)}")
+    review_id = str(data["id"])
+    if not _ID.match(review_id):
+        return fail(f"id {review_id!r} must be lowercase letters, digits and hyphens")
+    if not isinstance(data["year"], int):
+        return fail("year must be a number such as 2021")
+    authors = tuple(_name(str(a)) for a in data["authors"])
+    text = data.get("text")
+    return ReviewManifest(
+        path=str(path),
+        review_id=review_id,
+        title=str(data["title"]),
+        authors=authors,
+        year=data["year"],
+        issued=str(data["issued"]) if "issued" in data else None,
+        publisher=str(data["publisher"]) if "publisher" in data else None,
+        bibliography=(root / str(data["bibliography"])).resolve(),
+        text=(root / str(text)).resolve() if text else None,
+        licence=str(data["licence"]) if "licence" in data else None,
+        checksum=hashlib.sha256(raw).hexdigest(),
+    ), []
+
+
+def _name(text: str) -> Name:
+    if text.startswith("{") and text.endswith("}"):
+        return Name(NameKind.ORGANISATION, last=text[1:-1])
+    parts = parse_single_name_into_parts(text)
+    return Name(
+        NameKind.PERSON,
+        last=" ".join(parts.last),
+        first=" ".join(parts.first),
+        von=" ".join(parts.von),
+        jr=" ".join(parts.jr),
+    )

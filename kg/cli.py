@@ -1,0 +1,150 @@
+"""The ``evkg`` command.
+
+Exit codes: 0 ok, 1 problems found, 2 bad input or usage, 3 internal or store error.
+Heavy imports happen inside each command, so ``evkg --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kg.config import Settings
+from kg.errors import InputError, KGError, ProblemsFound
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    if getattr(args, "store", None):
+        settings = Settings(settings.root, settings.reviews_dir, Path(args.store).resolve())
+    try:
+        code: int = args.run(args, settings)
+    except KGError as exc:
+        print(f"evkg: {exc}", file=sys.stderr)
+        return exc.exit_code
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="evkg", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="ingest the reviews and publish the store")
+    build.add_argument("--store", help="store directory (default: EVKG_STORE_DIR or var/store)")
+    build.add_argument(
+        "--accept-errors",
+        action="store_true",
+        help="publish the entries that could be read despite errors (editor's "
+        "confirmation); the errors are still reported",
+    )
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument("--bib-encoding", help="read .bib files in this encoding, e.g. cp1252")
+    build.add_argument("--json", action="store_true", help="print the summary as JSON")
+    build.set_defaults(run=_build)
+
+    export = commands.add_parser("export", help="write what was built")
+    export.add_argument(
+        "--format", required=True, choices=("ttl", "jsonld", "nt", "nq", "trig", "bib")
+    )
+    export.add_argument("--out", help="file to write (default: standard output)")
+    export.add_argument("--store", help="store directory")
+    export.set_defaults(run=_export)
+
+    serve = commands.add_parser("serve", help="serve the explorer with a production server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--threads", type=int, default=4)
+    serve.add_argument("--store", help="store directory")
+    serve.set_defaults(run=_serve)
+    return parser
+
+
+def _build(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.pipeline import ingest_reviews
+    from ingest.problems import Severity, has_errors
+    from kg.build import build_dataset, input_digest, software_version
+    from kg.store import publish
+
+    result = ingest_reviews(settings.reviews_dir, settings.root, bib_encoding=args.bib_encoding)
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    errors = sum(p.severity is Severity.ERROR for p in result.problems)
+    warnings = len(result.problems) - errors
+    blocked = (has_errors(result.problems) and not args.accept_errors) or (
+        args.strict and warnings > 0
+    )
+    if blocked or not result.reviews:
+        raise ProblemsFound(
+            f"{errors} error(s), {warnings} warning(s): nothing was published and the "
+            "previous store is untouched. Fix the inputs, or pass --accept-errors to publish "
+            "the entries that could be read."
+        )
+    dataset = build_dataset(result.reviews)
+    checksums = [r.bibliography.checksum for r in result.reviews]
+    checksums += [r.manifest.checksum for r in result.reviews]
+    summary = {
+        "digest": input_digest(checksums),
+        "software_version": software_version(),
+        "reviews": [
+            {
+                "id": r.manifest.review_id,
+                "sources": len(r.bibliography.entries),
+                "bibliography": {
+                    "file": Path(r.bibliography.path).name,
+                    "sha256": r.bibliography.checksum,
+                },
+                "manifest": {"file": Path(r.manifest.path).name, "sha256": r.manifest.checksum},
+            }
+            for r in result.reviews
+        ],
+        "problems": [p.to_json() for p in result.problems],
+        "graphs": sorted(str(g.identifier) for g in dataset.graphs() if len(g)),
+    }
+    build_dir = publish(dataset, settings.store_dir, summary)
+    summary["store"] = str(build_dir)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        for review in result.reviews:
+            print(f"{review.manifest.review_id}: {len(review.bibliography.entries)} sources")
+        quads = json.loads((build_dir / "build.json").read_text("utf-8"))["quads"]
+        print(
+            f"published {quads} quads in {len(summary['graphs'])} named graphs "
+            f"to {build_dir} ({errors} errors, {warnings} warnings)"
+        )
+    return 0
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.export import export
+    from kg.store import GraphStore
+
+    text = export(GraphStore.open(settings.store_dir).to_dataset(), args.format)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import waitress
+
+    from web import create_app
+
+    if not 0 < args.port < 65536:
+        raise InputError(f"port {args.port} is out of range")
+    app = create_app({"EVKG_STORE_DIR": str(settings.store_dir)})
+    print(f"serving the explorer on http://{args.host}:{args.port}/", file=sys.stderr)
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

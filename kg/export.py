@@ -1,0 +1,140 @@
+"""Write what was built: RDF serialisations, and BibTeX rebuilt from the graph.
+
+The BibTeX export reads the *graph*, not references.bib, so it shows exactly what the build
+holds; a round trip (bib -> graph -> bib -> records) is tested to lose nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS
+
+from kg.errors import InputError
+from kg.vocab import BIBO, EVKG, PREFIXES
+
+RDF_FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "nq": "nquads", "trig": "trig"}
+FORMATS = (*RDF_FORMATS, "bib")
+
+_FIELD_PROPERTIES = {
+    "volume": BIBO.volume,
+    "number": BIBO.issue,
+    "pages": BIBO.pages,
+    "doi": BIBO.doi,
+    "isbn": BIBO.isbn,
+    "edition": BIBO.edition,
+    "address": EVKG.placeOfPublication,
+    "series": EVKG.seriesTitle,
+    "shortauthor": EVKG.shortAuthor,
+    "url": BIBO.uri,
+    "note": SKOS.note,
+}
+
+
+def export(dataset: Dataset, fmt: str) -> str:
+    """The dataset in one of :data:`FORMATS`."""
+    if fmt == "bib":
+        return to_bibtex(dataset)
+    if fmt not in RDF_FORMATS:
+        raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt in ("nq", "trig", "jsonld"):
+        target: Graph = dataset
+    else:
+        # Turtle and N-Triples have no named graphs: give the union of them all.
+        target = union_graph(dataset)
+    return target.serialize(format=RDF_FORMATS[fmt])
+
+
+def union_graph(dataset: Dataset) -> Graph:
+    """All triples of all named graphs in one graph, with our prefixes."""
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
+
+
+def to_bibtex(dataset: Dataset) -> str:
+    """One BibTeX entry per source key, in key order."""
+    graph = union_graph(dataset)
+    entries = []
+    sources = {s for s in graph.subjects(RDF.type, EVKG.Source) if isinstance(s, URIRef)}
+    for source in sorted(sources):
+        for key in sorted(str(k) for k in graph.objects(source, EVKG.bibKey)):
+            entries.append(_entry(graph, source, key))
+    return "\n".join(sorted(entries, key=lambda e: e.split("{", 1)[1].lower()))
+
+
+def _entry(graph: Graph, source: URIRef, key: str) -> str:
+    entry_type = str(graph.value(source, EVKG.entryType) or "misc")
+    fields: list[tuple[str, str]] = []
+    authors = list(_names(graph, graph.value(source, BIBO.authorList)))
+    if authors:
+        fields.append(("author", " and ".join(authors)))
+    title = graph.value(source, DCTERMS.title)
+    if title is not None:
+        fields.append(("title", _protect(str(title))))
+    year = graph.value(source, DCTERMS.issued)
+    label = graph.value(source, EVKG.yearLabel)
+    suffix = graph.value(source, EVKG.yearSuffix)
+    if year is not None:
+        fields.append(("year", f"{year}{suffix or ''}"))
+    elif label is not None:
+        fields.append(("year", str(label)))
+    for container in graph.objects(source, DCTERMS.isPartOf):
+        field = "journal" if (container, RDF.type, BIBO.Journal) in graph else "booktitle"
+        fields.append((field, _escape(str(graph.value(container, DCTERMS.title)))))
+        editors = list(_names(graph, graph.value(container, BIBO.editorList)))
+        if editors:
+            fields.append(("editor", " and ".join(editors)))
+    editors = list(_names(graph, graph.value(source, BIBO.editorList)))
+    if editors:
+        fields.append(("editor", " and ".join(editors)))
+    for field, predicate in (("publisher", DCTERMS.publisher), ("institution", BIBO.issuer)):
+        agent = graph.value(source, predicate)
+        if agent is not None:
+            fields.append((field, _escape(str(graph.value(agent, FOAF.name)))))
+    for field, predicate in _FIELD_PROPERTIES.items():
+        value = graph.value(source, predicate)
+        if value is not None:
+            verbatim = field in ("url", "doi")
+            fields.append((field, str(value) if verbatim else _escape(str(value))))
+    for node in graph.objects(source, EVKG.bibField):
+        fields.append(
+            (str(graph.value(node, EVKG.fieldName)), _escape(str(graph.value(node, RDF.value))))
+        )
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@{entry_type}{{{key},\n{body}\n}}\n"
+
+
+def _names(graph: Graph, seq: object) -> Iterator[str]:
+    if not isinstance(seq, URIRef):
+        return
+    position = 1
+    while (member := graph.value(seq, URIRef(f"{RDF}_{position}"))) is not None:
+        position += 1
+        if member == EVKG.OmittedAuthors:
+            yield "others"
+        elif (member, RDF.type, FOAF.Organization) in graph:
+            yield "{" + _escape(str(graph.value(member, FOAF.name))) + "}"
+        else:
+            parts = [
+                graph.value(member, p) for p in (FOAF.familyName, EVKG.nameSuffix, FOAF.givenName)
+            ]
+            yield ", ".join(_escape(str(p)) for p in parts if p is not None)
+
+
+_SPECIALS = str.maketrans(
+    {"&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "$": r"\$", "{": r"\{", "}": r"\}"}
+)
+
+
+def _escape(text: str) -> str:
+    return text.translate(_SPECIALS)
+
+
+def _protect(title: str) -> str:
+    """Brace the whole title: the graph holds the exact case that the list gives."""
+    return "{" + _escape(title) + "}"

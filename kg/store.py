@@ -1,0 +1,191 @@
+"""The persistent embedded store (pyoxigraph on disk), built aside and swapped in atomically.
+
+Layout under the store root::
+
+    builds/<stamp>-<digest>/oxigraph/   one complete, never-modified store per build
+    builds/<stamp>-<digest>/build.json  what was built, from what, and when
+    current -> builds/<stamp>-<digest>   a symlink, replaced with os.replace (atomic)
+
+A build writes into a fresh ``*.partial`` directory and only renames and points ``current``
+at it once everything is on disk, so a failed or killed build leaves the previous store
+serving.  Readers open a build read-only; nothing ever writes into a published build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import shutil
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Dataset
+
+from kg.errors import StoreError
+
+KEEP_BUILDS = 3
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """What ``build.json`` says about a published build."""
+
+    path: Path
+    data: Mapping[str, Any]
+
+
+def current_build(root: Path) -> Path | None:
+    """The directory that ``current`` points at, or None before the first build."""
+    link = root / "current"
+    if not link.is_symlink() and not link.exists():
+        return None
+    target = link.resolve()
+    return target if (target / "oxigraph").is_dir() else None
+
+
+def publish(dataset: Dataset, root: Path, info: Mapping[str, Any]) -> Path:
+    """Write the dataset as a new build and make it current; returns the build directory."""
+    builds = root / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    name = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{info.get('digest', 'x')[:8]}"
+    partial = builds / f"{name}-{os.getpid()}.partial"
+    final = builds / name
+    if final.exists():
+        final = builds / f"{name}-{os.getpid()}"
+    try:
+        (partial / "oxigraph").mkdir(parents=True)
+        store = ox.Store(str(partial / "oxigraph"))
+        store.bulk_load(
+            dataset.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS
+        )
+        store.flush()
+        quads = len(store)
+        del store
+        gc.collect()
+        payload = {
+            **info,
+            "quads": quads,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        _write_atomically(partial / "build.json", json.dumps(payload, indent=2) + "\n")
+        partial.rename(final)
+        swap_current(root, final)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    prune(root)
+    return final
+
+
+def swap_current(root: Path, target: Path) -> None:
+    """Point ``current`` at ``target`` in one atomic step."""
+    tmp = root / f".current-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    tmp.symlink_to(target.relative_to(root))
+    tmp.replace(root / "current")
+
+
+def prune(root: Path, keep: int = KEEP_BUILDS) -> None:
+    """Delete old builds and leftovers of killed builds, never the current one."""
+    builds = root / "builds"
+    current = current_build(root)
+    finished = sorted(p for p in builds.iterdir() if p.is_dir() and not p.name.endswith(".partial"))
+    stale = [p for p in finished[:-keep] if p != current]
+    stale += [p for p in builds.iterdir() if p.name.endswith(".partial") and _is_abandoned(p)]
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _is_abandoned(partial: Path) -> bool:
+    """A partial build whose writer is gone (killed or crashed)."""
+    pid = partial.name.rsplit("-", 1)[-1].removesuffix(".partial")
+    if not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def load_query(name: str) -> str:
+    """The text of ``kg/queries/<name>.rq``."""
+    return files("kg").joinpath("queries", f"{name}.rq").read_text(encoding="utf-8")
+
+
+Row = dict[str, str | None]
+
+
+class GraphStore:
+    """A read-only view of one published build, with prepared queries."""
+
+    def __init__(self, store: ox.Store, build_dir: Path) -> None:
+        self._store = store
+        self.build_dir = build_dir
+        self._queries: dict[str, str] = {}
+
+    @classmethod
+    def open(cls, root: Path) -> GraphStore:
+        """Open the current build read-only; a clear error when there is none."""
+        build = current_build(root)
+        if build is None:
+            raise StoreError(f"no built graph under {root}: run `evkg build` first")
+        try:
+            return cls(ox.Store.read_only(str(build / "oxigraph")), build)
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {build}: {exc}") from exc
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """The build's ``build.json``."""
+        data: dict[str, Any] = json.loads((self.build_dir / "build.json").read_text("utf-8"))
+        return data
+
+    def select(self, name: str, **bindings: str) -> list[Row]:
+        """Run a prepared SELECT with IRIs bound by variable name; values come back as text."""
+        query = self._queries.setdefault(name, load_query(name))
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): ox.NamedNode(v) for k, v in bindings.items()
+        }
+        solutions = self._store.query(
+            query, substitutions=substitutions, use_default_graph_as_union=True
+        )
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise StoreError(f"query {name} is not a SELECT")
+        names = [v.value for v in solutions.variables]
+        return [{n: _text(row[n]) for n in names} for row in solutions]
+
+    def nquads(self) -> bytes:
+        """Everything in the store, as N-Quads."""
+        return self._store.dump(format=ox.RdfFormat.N_QUADS) or b""
+
+    def to_dataset(self) -> Dataset:
+        """The store copied into an rdflib Dataset, for serialisers and comparisons."""
+        dataset = Dataset()
+        dataset.parse(data=self.nquads(), format="nquads")
+        return dataset
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+
+def _text(term: Any) -> str | None:
+    if term is None:
+        return None
+    return str(term.value)

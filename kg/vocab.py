@@ -1,0 +1,108 @@
+"""Closed namespaces: ours, and the parts of BIBO and CiTO that we use.
+
+Each is a ``DefinedNamespace`` with ``_fail = True``, so a misspelt term raises at once
+instead of silently minting a new IRI that no query will ever find.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
+from rdflib.term import URIRef
+
+BASE = "https://w3id.org/evkg/"
+
+
+class EVKG(DefinedNamespace):
+    """Our own terms: only what no standard vocabulary covers (see docs/model.md)."""
+
+    _NS = Namespace(BASE + "vocab#")
+    _fail = True
+
+    # Classes
+    Source: URIRef  # a work in a review's reference list (also a bibo document)
+    Review: URIRef  # an evidence review whose reference list and claims we model
+    Build: URIRef  # one run of `evkg build` (a prov:Activity)
+    InputFile: URIRef  # a file read by a build (a prov:Entity)
+    BibField: URIRef  # a BibTeX field that has no standard property, kept verbatim
+    OmittedAuthors: URIRef  # "and others" / an ellipsis: authors the reference list leaves out
+
+    # Properties of sources
+    bibKey: URIRef  # the BibTeX key(s) under which the reference list holds this work
+    entryType: URIRef  # the BibTeX entry type, e.g. "article", kept for faithful export
+    yearLabel: URIRef  # the year as the list gives it when not a plain year: "n.d.", "in press"
+    yearSuffix: URIRef  # "a" in 2008a, when the bibliography itself gives it
+    shortAuthor: URIRef  # an abbreviation the list defines for the author, e.g. "HMIP"
+    placeOfPublication: URIRef  # BibTeX address
+    seriesTitle: URIRef  # BibTeX series
+    bibField: URIRef  # links a source to a BibField
+    fieldName: URIRef  # the BibTeX name of a BibField
+    sourceLine: URIRef  # the line of the .bib file where the entry starts
+    nameSuffix: URIRef  # the "Jr" part of a person's name (FOAF has no such property)
+
+    # Properties of builds and inputs
+    sha256: URIRef  # checksum of an input file
+    inputRole: URIRef  # "bibliography", "review-manifest", ...
+    parserStack: URIRef  # the pinned ingest stack that read an input
+    graphOf: URIRef  # named graph -> the review it describes
+    reviewId: URIRef  # the short id of a review, used in its IRIs
+
+
+class BIBO(DefinedNamespace):
+    """The Bibliographic Ontology (http://purl.org/ontology/bibo/), the terms we use."""
+
+    _NS = Namespace("http://purl.org/ontology/bibo/")
+    _fail = True
+
+    Document: URIRef
+    Article: URIRef
+    AcademicArticle: URIRef
+    Book: URIRef
+    EditedBook: URIRef
+    Chapter: URIRef
+    Report: URIRef
+    Thesis: URIRef
+    Proceedings: URIRef
+    Journal: URIRef
+    Webpage: URIRef
+    authorList: URIRef
+    editorList: URIRef
+    editor: URIRef
+    issuer: URIRef
+    volume: URIRef
+    issue: URIRef
+    pages: URIRef
+    pageStart: URIRef
+    pageEnd: URIRef
+    doi: URIRef
+    uri: URIRef
+    isbn: URIRef
+    edition: URIRef
+    shortTitle: URIRef
+
+
+class CITO(DefinedNamespace):
+    """The Citation Typing Ontology (http://purl.org/spar/cito/), the terms we use."""
+
+    _NS = Namespace("http://purl.org/spar/cito/")
+    _fail = True
+
+    cites: URIRef
+    citesAsEvidence: URIRef
+    supports: URIRef
+    disagreesWith: URIRef
+    qualifies: URIRef
+
+
+PREFIXES: dict[str, str] = {
+    "evkg": str(EVKG._NS),
+    "bibo": str(BIBO._NS),
+    "cito": str(CITO._NS),
+    "dcterms": str(DCTERMS),
+    "foaf": str(FOAF),
+    "prov": str(PROV),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "skos": str(SKOS),
+    "xsd": str(XSD),
+}

@@ -1,0 +1,46 @@
+"""The Flask explorer.  ``create_app`` opens the store once; nothing happens at import."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; ``config`` overrides defaults and ``EVKG_*`` environment variables."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        EVKG_STORE_DIR=str(Path(os.environ.get("EVKG_ROOT", ".")) / "var" / "store"),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.from_prefixed_env("EVKG")  # EVKG_STORE_DIR=... arrives as STORE_DIR
+    if "STORE_DIR" in app.config:
+        app.config["EVKG_STORE_DIR"] = app.config["STORE_DIR"]
+    if config:
+        app.config.update(config)
+
+    from kg.store import GraphStore
+
+    app.extensions["evkg.store"] = GraphStore.open(Path(app.config["EVKG_STORE_DIR"]))
+
+    from web import pages
+
+    app.register_blueprint(pages.bp)
+
+    @app.after_request
+    def security_headers(response: Any) -> Any:
+        # Everything is served from here: no CDN, no inline script, no framing.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app

@@ -1,0 +1,33 @@
+"""HTML pages.  Views stay thin: ask the store, render an autoescaped template."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from web.store_access import get_store
+
+bp = Blueprint("pages", __name__)
+
+_TYPE_LABELS = {
+    "article": "Journal article",
+    "book": "Book",
+    "incollection": "Book chapter",
+    "inbook": "Book chapter",
+    "techreport": "Report",
+    "report": "Report",
+    "misc": "Other",
+}
+
+
+@bp.get("/")
+def home() -> str:
+    """The reviews in the store, each with its reference list."""
+    store = get_store()
+    reviews = []
+    for review in store.select("list_reviews"):
+        sources = store.select("list_sources", review=str(review["review"]))
+        for source in sources:
+            source["typeLabel"] = _TYPE_LABELS.get(source["entryType"] or "", "Other")
+            source["yearText"] = source["year"] or source["yearLabel"] or "n.d."
+        reviews.append({**review, "sources": sources})
+    return render_template("home.html", reviews=reviews)
