@@ -79,6 +79,12 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     blocked = (has_errors(result.problems) and not args.accept_errors) or (
         args.strict and warnings > 0
     )
+    empty = [r.manifest.review_id for r in result.reviews if not r.bibliography.entries]
+    if empty:
+        raise ProblemsFound(
+            f"no entries could be read for {', '.join(empty)}: nothing was published and the "
+            "previous store is untouched"
+        )
     if blocked or not result.reviews:
         raise ProblemsFound(
             f"{errors} error(s), {warnings} warning(s): nothing was published and the "
@@ -125,11 +131,12 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     from kg.export import export
     from kg.store import GraphStore
 
-    text = export(GraphStore.open(settings.store_dir).to_dataset(), args.format)
+    data = export(GraphStore.open(settings.store_dir), args.format)
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        Path(args.out).write_bytes(data)
     else:
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     return 0
 
 

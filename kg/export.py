@@ -8,14 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS
 
 from kg.errors import InputError
+from kg.store import GraphStore
 from kg.vocab import BIBO, EVKG, PREFIXES
 
-RDF_FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "nq": "nquads", "trig": "trig"}
+RDF_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
 FORMATS = (*RDF_FORMATS, "bib")
+# Turtle and N-Triples have no named graphs: they get the union of all graphs.
+_TRIPLE_FORMATS = frozenset({"ttl", "nt"})
 
 _FIELD_PROPERTIES = {
     "volume": BIBO.volume,
@@ -32,18 +42,17 @@ _FIELD_PROPERTIES = {
 }
 
 
-def export(dataset: Dataset, fmt: str) -> str:
-    """The dataset in one of :data:`FORMATS`."""
+def export(store: GraphStore, fmt: str) -> bytes:
+    """What the store holds, in one of :data:`FORMATS`."""
     if fmt == "bib":
-        return to_bibtex(dataset)
+        return to_bibtex(store.to_dataset()).encode("utf-8")
     if fmt not in RDF_FORMATS:
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if fmt in ("nq", "trig", "jsonld"):
-        target: Graph = dataset
-    else:
-        # Turtle and N-Triples have no named graphs: give the union of them all.
-        target = union_graph(dataset)
-    return target.serialize(format=RDF_FORMATS[fmt])
+    quads = sorted(store.quads(), key=str)
+    items: list[ox.Triple] | list[ox.Quad] = quads
+    if fmt in _TRIPLE_FORMATS:
+        items = sorted({q.triple for q in quads}, key=str)
+    return ox.serialize(items, format=RDF_FORMATS[fmt], prefixes=PREFIXES) or b""
 
 
 def union_graph(dataset: Dataset) -> Graph:

@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -29,6 +29,8 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from kg.errors import StoreError
+from kg.terms import iter_ox_quads, to_dataset
+from kg.vocab import PREFIXES
 
 KEEP_BUILDS = 3
 
@@ -62,9 +64,7 @@ def publish(dataset: Dataset, root: Path, info: Mapping[str, Any]) -> Path:
     try:
         (partial / "oxigraph").mkdir(parents=True)
         store = ox.Store(str(partial / "oxigraph"))
-        store.bulk_load(
-            dataset.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS
-        )
+        store.bulk_extend(iter_ox_quads(dataset))
         store.flush()
         quads = len(store)
         del store
@@ -171,14 +171,15 @@ class GraphStore:
         names = [v.value for v in solutions.variables]
         return [{n: _text(row[n]) for n in names} for row in solutions]
 
-    def nquads(self) -> bytes:
-        """Everything in the store, as N-Quads."""
-        return self._store.dump(format=ox.RdfFormat.N_QUADS) or b""
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every quad in the store."""
+        return iter(self._store.quads_for_pattern(None, None, None, None))
 
     def to_dataset(self) -> Dataset:
         """The store copied into an rdflib Dataset, for serialisers and comparisons."""
-        dataset = Dataset()
-        dataset.parse(data=self.nquads(), format="nquads")
+        dataset = to_dataset(self.quads())
+        for prefix, namespace in PREFIXES.items():
+            dataset.bind(prefix, namespace)
         return dataset
 
     def __len__(self) -> int:

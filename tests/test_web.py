@@ -1,0 +1,123 @@
+"""The explorer's first page, through Flask's client and through the real WSGI server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+
+from flask.testing import FlaskClient
+
+from ingest.pipeline import ingest_reviews
+from kg.build import build_dataset
+from kg.store import publish
+from tests.conftest import DATA, ROOT, copy_project
+
+
+class PageParts(HTMLParser):
+    """The tags, links and table rows of a page, as a browser would see them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.links: list[str] = []
+        self.keys: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        values = dict(attrs)
+        self.links += [v for k, v in attrs if k in ("href", "src") and v]
+        if tag == "tr" and values.get("data-key"):
+            self.keys.append(str(values["data-key"]))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(html: str) -> PageParts:
+    parts = PageParts()
+    parts.feed(html)
+    return parts
+
+
+def test_home_lists_every_source_of_the_review(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    page = parse(response.get_data(as_text=True))
+    assert len(page.keys) == 39
+    assert "buck2018core" in page.keys and "zdun2011immigration" in page.keys
+    text = " ".join(page.text)
+    assert "Peer mentoring in the criminal justice system" in text
+    assert "The core conditions of peer mentoring" in text
+    assert "39 sources" in text
+
+
+def test_home_is_accessible_and_self_contained(client: FlaskClient) -> None:
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    page = parse(html)
+    assert '<html lang="en-GB">' in html
+    assert page.links[0] == "/static/style.css"
+    assert "#main" in page.links  # the skip link
+    assert {"caption", "th", "main", "h1"} <= set(page.tags)
+    assert all(link.startswith(("/", "#")) for link in page.links), page.links
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    with client.get("/static/style.css") as stylesheet:
+        assert stylesheet.status_code == 200
+        assert b"focus" in stylesheet.data
+
+
+def test_hostile_titles_are_shown_as_text(tmp_path: Path) -> None:
+    from web import create_app
+
+    project = copy_project(tmp_path / "p", DATA / "bad" / "10-hostile.bib")
+    result = ingest_reviews(project / "reviews", project)
+    publish(build_dataset(result.reviews), tmp_path / "store", {})
+    app = create_app({"TESTING": True, "EVKG_STORE_DIR": str(tmp_path / "store")})
+    html = app.test_client().get("/").get_data(as_text=True)
+    page = parse(html)
+    assert not {"script", "svg", "img", "b"} & set(page.tags)
+    assert "&lt;script&gt;alert(&#34;t&#34;)&lt;/script&gt;" in html
+    assert '<script>alert("t")</script>' in " ".join(page.text)  # what the reader sees
+    assert "\u202e" not in html
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_evkg_serve_runs_the_explorer_under_waitress(built_store: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "EVKG_STORE_DIR": str(built_store)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        body, headers = "", {}
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as reply:
+                    body = reply.read().decode("utf-8")
+                    headers = dict(reply.headers)
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert len(parse(body).keys) == 39
+        assert headers.get("Server") == "waitress"
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0].decode("utf-8", "replace")
+    assert "serving the explorer" in output
