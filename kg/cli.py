@@ -56,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--store", help="store directory")
     export.set_defaults(run=_export)
 
+    validate = commands.add_parser("validate", help="check the published store with SHACL")
+    validate.add_argument("--shapes", help="another SHACL shapes file (Turtle)")
+    validate.add_argument("--strict", action="store_true", help="treat warnings as failures")
+    validate.add_argument("--store", help="store directory")
+    validate.set_defaults(run=_validate)
+
     serve = commands.add_parser("serve", help="serve the explorer with a production server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -70,6 +76,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.problems import Severity, has_errors
     from kg.build import build_dataset, input_digest, software_version
     from kg.store import publish
+    from kg.validate import validate_dataset
 
     result = ingest_reviews(settings.reviews_dir, settings.root, bib_encoding=args.bib_encoding)
     for problem in result.problems:
@@ -92,6 +99,14 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
             "the entries that could be read."
         )
     dataset = build_dataset(result.reviews)
+    report = validate_dataset(dataset)
+    for finding in report.results:
+        print(f"shacl {finding}", file=sys.stderr)
+    if report.violations or (args.strict and report.warnings):
+        raise ProblemsFound(
+            f"SHACL: {len(report.violations)} violation(s), {len(report.warnings)} warning(s): "
+            "nothing was published and the previous store is untouched"
+        )
     checksums = [r.bibliography.checksum for r in result.reviews]
     checksums += [r.manifest.checksum for r in result.reviews]
     summary = {
@@ -110,6 +125,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
             for r in result.reviews
         ],
         "problems": [p.to_json() for p in result.problems],
+        "shacl": [vars(r) for r in report.results],
         "graphs": sorted(str(g.identifier) for g in dataset.graphs() if len(g)),
     }
     build_dir = publish(dataset, settings.store_dir, summary)
@@ -138,6 +154,18 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     return 0
+
+
+def _validate(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.store import GraphStore
+    from kg.validate import load_shapes, validate_dataset
+
+    shapes = load_shapes(Path(args.shapes) if args.shapes else None)
+    report = validate_dataset(GraphStore.open(settings.store_dir).to_dataset(), shapes)
+    for finding in report.results:
+        print(finding)
+    print(f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
+    return 1 if report.violations or (args.strict and report.warnings) else 0
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

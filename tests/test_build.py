@@ -107,3 +107,13 @@ def test_every_reference_becomes_a_cited_source_with_authors_in_order(
             for m in members
         ]
         assert names == [a.display for a in entry.authors], entry.key
+
+
+def test_the_worked_example_in_docs_model_is_what_the_builder_makes() -> None:
+    doc = (DATA.parent.parent / "docs" / "model.md").read_text("utf-8")
+    example = doc.split("```turtle\n", 1)[1].split("```", 1)[0]
+    documented = Graph().parse(data=example, format="turtle")
+    built = mini_dataset().graph(ids.graph_iri("mini-review", "bibliography"))
+    missing = [t for t in documented if t not in built]
+    assert missing == []
+    assert len(documented) > 20
