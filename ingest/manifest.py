@@ -9,7 +9,8 @@ A manifest is a small TOML file under ``reviews/`` written by an editor.  Exampl
     issued = "2021-08"                        # optional, as precise as the review says
     publisher = "Clinks"
     bibliography = "references.bib"           # relative to the project root
-    text = "../shared/seeds/000_a96ea5fb91576fb1.txt"   # optional; EVKG_REVIEW overrides
+    text = "../shared/seeds/000_a96ea5fb91576fb1.txt"   # optional
+    text_env = "EVKG_REVIEW"                  # optional: a variable that overrides `text`
     licence = "..."                           # how the review text may be used
 
 The review text itself is never copied into the project: it is read from ``text``.
@@ -44,6 +45,7 @@ class ReviewManifest:
     publisher: str | None
     bibliography: Path
     text: Path | None
+    text_env: str | None
     licence: str | None
     checksum: str
 
@@ -79,6 +81,7 @@ def parse_manifest(path: Path, root: Path) -> tuple[ReviewManifest | None, list[
         publisher=str(data["publisher"]) if "publisher" in data else None,
         bibliography=(root / str(data["bibliography"])).resolve(),
         text=(root / str(text)).resolve() if text else None,
+        text_env=str(data["text_env"]) if "text_env" in data else None,
         licence=str(data["licence"]) if "licence" in data else None,
         checksum=hashlib.sha256(raw).hexdigest(),
     ), []

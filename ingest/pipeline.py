@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.audit import Audit, audit_review
 from ingest.bibrecords import Bibliography
 from ingest.bibtex import parse_bibtex
 from ingest.manifest import ReviewManifest, parse_manifest
 from ingest.problems import Problem, Severity
+from ingest.resolve import Status
+from ingest.review import parse_review
+from ingest.review_files import ReviewFileError
 
 
 @dataclass(frozen=True)
@@ -17,6 +22,7 @@ class ReviewInputs:
 
     manifest: ReviewManifest
     bibliography: Bibliography
+    audit: Audit | None = None  # None when the review's text is not available here
 
 
 @dataclass(frozen=True)
@@ -74,5 +80,75 @@ def ingest_reviews(
             continue
         bibliography = parse_bibtex(manifest.bibliography, encoding=bib_encoding)
         problems.extend(bibliography.problems)
-        reviews.append(ReviewInputs(manifest, bibliography))
+        audit, text_problems = _read_text(manifest, bibliography)
+        problems.extend(text_problems)
+        reviews.append(ReviewInputs(manifest, bibliography, audit))
     return IngestResult(tuple(reviews), tuple(problems))
+
+
+def review_text_path(manifest: ReviewManifest) -> Path | None:
+    """Where this review's text is read from: its variable if set, else the manifest's path."""
+    override = os.environ.get(manifest.text_env) if manifest.text_env else None
+    return Path(override) if override else manifest.text
+
+
+def _read_text(
+    manifest: ReviewManifest, bibliography: Bibliography
+) -> tuple[Audit | None, list[Problem]]:
+    path = review_text_path(manifest)
+    if path is None:
+        return None, []
+    if not path.is_file():
+        hint = f" (set {manifest.text_env})" if manifest.text_env else ""
+        return None, [
+            Problem(
+                manifest.path,
+                None,
+                Severity.WARNING,
+                "review.text-missing",
+                f"the review's text is not at {path}{hint}: its sentences and "
+                "citations are left out of this build",
+            )
+        ]
+    try:
+        audit = audit_review(parse_review(path), bibliography)
+    except ReviewFileError as exc:
+        return None, [Problem(str(path), None, Severity.ERROR, "review.unreadable", str(exc))]
+    return audit, _audit_problems(audit, str(path))
+
+
+def _audit_problems(audit: Audit, path: str) -> list[Problem]:
+    problems = []
+    for work in audit.unresolved_works():
+        problems.append(
+            Problem(
+                path,
+                None,
+                Severity.WARNING,
+                "cite.unresolved",
+                f"{' / '.join(work['cited_as'])} has no reference "
+                f"(in {', '.join(work['sections'])})",
+            )
+        )
+    for item in audit.of_status(Status.AMBIGUOUS):
+        problems.append(
+            Problem(
+                path,
+                None,
+                Severity.WARNING,
+                "cite.ambiguous",
+                f"{item.mention.cited_as} could be {', '.join(item.resolution.candidates)}",
+            )
+        )
+    for key in audit.uncited:
+        problems.append(
+            Problem(
+                path,
+                None,
+                Severity.WARNING,
+                "cite.uncited",
+                f"reference {key} is never cited in the text",
+                key,
+            )
+        )
+    return problems

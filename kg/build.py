@@ -20,6 +20,7 @@ from ingest.bibrecords import BibEntry, Bibliography, Name, NameKind
 from ingest.manifest import ReviewManifest
 from ingest.pipeline import ReviewInputs
 from kg import ids
+from kg.build_text import build_review_text
 from kg.vocab import BIBO, CITO, EVKG, PREFIXES
 
 PARSER_STACK = (
@@ -83,6 +84,13 @@ def build_dataset(reviews: Sequence[ReviewInputs]) -> Dataset:
             ids.review_iri(review_id),
             review.bibliography,
         )
+        if review.audit is not None:
+            build_review_text(
+                dataset.graph(ids.graph_iri(review_id, "text")),
+                review_id,
+                review.audit,
+                canonical_source_iris(review.bibliography),
+            )
     build_provenance(dataset.graph(ids.provenance_graph_iri()), reviews)
     return dataset
 
@@ -248,6 +256,11 @@ def build_provenance(graph: Graph, reviews: Sequence[ReviewInputs]) -> None:
     """A PROV record: which build read which files (by checksum) into which named graph."""
     inputs = [(r, "review-manifest", r.manifest.path, r.manifest.checksum) for r in reviews]
     inputs += [(r, "bibliography", r.bibliography.path, r.bibliography.checksum) for r in reviews]
+    inputs += [
+        (r, "review-text", r.audit.review.path, r.audit.review.checksum)
+        for r in reviews
+        if r.audit is not None
+    ]
     build = ids.build_iri(input_digest(c for *_, c in inputs))
     software = ids.organisation_iri("evidence-graph software")
     graph.add((build, RDF.type, PROV.Activity))
@@ -258,7 +271,7 @@ def build_provenance(graph: Graph, reviews: Sequence[ReviewInputs]) -> None:
     graph.add((software, DCTERMS.hasVersion, Literal(software_version())))
     for review, role, path, checksum in inputs:
         entity = ids.input_iri(checksum)
-        part = "review" if role == "review-manifest" else "bibliography"
+        part = {"review-manifest": "review", "bibliography": "bibliography"}.get(role, "text")
         named_graph = ids.graph_iri(review.manifest.review_id, part)
         graph.add((build, PROV.used, entity))
         graph.add((entity, RDF.type, PROV.Entity))

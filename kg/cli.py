@@ -56,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--store", help="store directory")
     export.set_defaults(run=_export)
 
+    check = commands.add_parser("check", help="the citation audit of a review's text")
+    check.add_argument("review", help="the review: .txt, .md, .docx or .pdf")
+    check.add_argument("--bib", required=True, help="its reference list (BibTeX)")
+    check.add_argument("--bib-encoding", help="read the .bib in this encoding, e.g. cp1252")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.set_defaults(run=_check)
+
     validate = commands.add_parser("validate", help="check the published store with SHACL")
     validate.add_argument("--shapes", help="another SHACL shapes file (Turtle)")
     validate.add_argument("--strict", action="store_true", help="treat warnings as failures")
@@ -109,6 +116,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
         )
     checksums = [r.bibliography.checksum for r in result.reviews]
     checksums += [r.manifest.checksum for r in result.reviews]
+    checksums += [r.audit.review.checksum for r in result.reviews if r.audit]
     summary = {
         "digest": input_digest(checksums),
         "software_version": software_version(),
@@ -154,6 +162,36 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     return 0
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.audit import audit_review, format_report
+    from ingest.bibtex import parse_bibtex
+    from ingest.problems import has_errors
+    from ingest.review import parse_review
+    from ingest.review_files import ReviewFileError
+
+    review_path, bib_path = Path(args.review), Path(args.bib)
+    for path in (review_path, bib_path):
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+    try:
+        review = parse_review(review_path)
+    except ReviewFileError as exc:
+        raise InputError(str(exc)) from exc
+    bibliography = parse_bibtex(bib_path, encoding=args.bib_encoding)
+    for problem in bibliography.problems:
+        print(problem, file=sys.stderr)
+    if not bibliography.entries:
+        raise InputError(f"{bib_path}: no entries could be read, so nothing can be checked")
+    audit = audit_review(review, bibliography)
+    if args.json:
+        report = audit.to_json()
+        report["bibliography_problems"] = [p.to_json() for p in bibliography.problems]
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(format_report(audit))
+    return 0 if audit.clean and not has_errors(bibliography.problems) else 1
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:

@@ -80,6 +80,21 @@ def review_iri(review_id: str) -> URIRef:
     return _iri("review", review_id)
 
 
+def section_iri(review_id: str, index: int) -> URIRef:
+    """A section of a review's text, by its position."""
+    return _iri("review", review_id, "section", str(index))
+
+
+def sentence_iri(review_id: str, index: int) -> URIRef:
+    """A sentence of a review's text, by its position in reading order."""
+    return _iri("review", review_id, "sentence", str(index))
+
+
+def mention_iri(review_id: str, sentence: int, ordinal: int) -> URIRef:
+    """The n-th citation in a sentence."""
+    return _iri("review", review_id, "mention", f"{sentence}-{ordinal}")
+
+
 def graph_iri(review_id: str, part: str) -> URIRef:
     """The named graph that holds one input of one review (``bibliography``, ...)."""
     return _iri("graph", review_id, part)

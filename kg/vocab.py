@@ -26,6 +26,9 @@ class EVKG(DefinedNamespace):
     InputFile: URIRef  # a file read by a build (a prov:Entity)
     BibField: URIRef  # a BibTeX field that has no standard property, kept verbatim
     OmittedAuthors: URIRef  # "and others" / an ellipsis: authors the reference list leaves out
+    Section: URIRef  # a headed section of a review's text
+    Sentence: URIRef  # a sentence of a review's text, located by character offsets
+    Mention: URIRef  # one in-text citation of one work at one place in the text
 
     # Properties of sources
     bibKey: URIRef  # the BibTeX key(s) under which the reference list holds this work
@@ -39,6 +42,25 @@ class EVKG(DefinedNamespace):
     fieldName: URIRef  # the BibTeX name of a BibField
     sourceLine: URIRef  # the line of the .bib file where the entry starts
     nameSuffix: URIRef  # the "Jr" part of a person's name (FOAF has no such property)
+
+    # Properties of the review's text and its citations
+    inSection: URIRef  # sentence -> section
+    inSentence: URIRef  # mention -> sentence
+    sectionIndex: URIRef  # 0-based position of a section in the review
+    sentenceIndex: URIRef  # 0-based position of a sentence in reading order
+    paragraphIndex: URIRef  # 0-based position of a sentence's paragraph
+    startOffset: URIRef  # character offset into the normalised text (inclusive)
+    endOffset: URIRef  # character offset into the normalised text (exclusive)
+    reviewPage: URIRef  # the page of the review file (PDF) where a sentence starts
+    citedAs: URIRef  # a citation exactly as the text writes it
+    pageLocator: URIRef  # the page(s) a citation points to, e.g. "45" or "4-6"
+    resolution: URIRef  # "resolved", "unresolved" or "ambiguous"
+    matchRule: URIRef  # how a mention was matched to its reference
+    cites: URIRef  # mention -> the source it resolved to
+    candidate: URIRef  # mention -> each source an ambiguous mention could mean
+    quotedPerson: URIRef  # the person quoted inside the cited work ("Harriott, in Buck ...")
+    citedIn: URIRef  # for "X, cited in Y": Y as written
+    narrative: URIRef  # true for "Smith (2012)", false for "(Smith, 2012)"
 
     # Properties of builds and inputs
     sha256: URIRef  # checksum of an input file

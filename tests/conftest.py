@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ingest.pipeline import ReviewInputs, ingest_reviews
+from ingest.problems import has_errors
 from kg.build import build_dataset
 from kg.store import publish
 
@@ -48,7 +49,8 @@ def review_text() -> str:
 def project_reviews() -> tuple[ReviewInputs, ...]:
     """The project's own reviews, ingested from reviews/ and references.bib."""
     result = ingest_reviews(ROOT / "reviews", ROOT)
-    assert not result.problems, [str(p) for p in result.problems]
+    assert not has_errors(result.problems), [str(p) for p in result.problems]
+    assert all(r.bibliography.problems == () for r in result.reviews)
     return result.reviews
 
 
@@ -63,8 +65,14 @@ def built_store(
 
 
 def copy_project(tmp_path: Path, bib: Path | None = None) -> Path:
-    """A throwaway copy of the project's inputs, optionally with another bibliography."""
+    """A throwaway copy of the project's inputs, optionally with another bibliography.
+
+    The copy reads the review's text from the same place as the project does.
+    """
     shutil.copytree(ROOT / "reviews", tmp_path / "reviews")
+    for manifest in (tmp_path / "reviews").glob("*.toml"):
+        text = manifest.read_text("utf-8")
+        manifest.write_text(text.replace('text = "../', f'text = "{ROOT.parent}/'), "utf-8")
     shutil.copy(bib or ROOT / "references.bib", tmp_path / "references.bib")
     return tmp_path
 

@@ -33,7 +33,7 @@ def test_build_publishes_and_reports_as_json(
     assert main(["build", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["reviews"][0]["sources"] == 39
-    assert summary["problems"] == []
+    assert {p["severity"] for p in summary["problems"]} <= {"warning"}
     assert current_build(project / "var" / "store") == Path(summary["store"])
 
 

@@ -1,0 +1,160 @@
+"""Read a review file (plain text, Markdown, DOCX or PDF) into blocks of text.
+
+A *block* is a heading or a paragraph, with the page it starts on where the format has pages.
+Everything format-specific lives here; :mod:`ingest.review` only ever sees blocks.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.textclean import strip_unsafe_characters
+
+TEXT_SUFFIXES = frozenset({".txt", ".text"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | {".docx", ".pdf"}
+
+
+class ReviewFileError(ValueError):
+    """The review file cannot be read as a review: the message names the file and why."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """A heading or a paragraph as the file gives it."""
+
+    text: str
+    is_heading: bool
+    page: int | None = None
+
+
+def read_blocks(path: Path) -> list[Block]:
+    """The blocks of a review file; raises :class:`ReviewFileError` with a clear reason."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ReviewFileError(
+            f"{path}: unknown review format {suffix or '(no extension)'!r}; "
+            "use .txt, .md, .docx or .pdf"
+        )
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise ReviewFileError(f"{path}: the file is empty")
+    if suffix == ".docx":
+        blocks = _docx_blocks(path, raw)
+    elif suffix == ".pdf":
+        blocks = _pdf_blocks(path, raw)
+    else:
+        text = _decode_text(path, raw)
+        blocks = _markdown_blocks(text) if suffix in MARKDOWN_SUFFIXES else _text_blocks(text)
+    blocks = [b for b in (_clean(b) for b in blocks) if b.text]
+    if not blocks:
+        raise ReviewFileError(f"{path}: no text found")
+    return blocks
+
+
+def _clean(block: Block) -> Block:
+    text, _ = strip_unsafe_characters(block.text)
+    return Block(" ".join(text.split()), block.is_heading, block.page)
+
+
+def _decode_text(path: Path, raw: bytes) -> str:
+    if raw.startswith(b"%PDF") or b"\x00" in raw[:4096] or raw.startswith(b"PK\x03\x04"):
+        raise ReviewFileError(f"{path}: this is a binary file, not plain text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReviewFileError(
+            f"{path}: not UTF-8 text (byte {exc.start}); re-save as UTF-8"
+        ) from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_BLANK = re.compile(r"\n[ \t]*\n")
+_BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
+
+
+def looks_like_heading(text: str) -> bool:
+    """A plain-text heading: one short line, capitalised, not ending like a sentence."""
+    words = text.split()
+    return (
+        "\n" not in text.strip()
+        and 0 < len(words) <= 10
+        and text[:1].isupper()
+        and not text.rstrip().endswith((".", ",", ";", ":", ")"))
+        and not _BULLET.match(text)
+        and not re.search(r"\(\s*\d{4}", text)
+    )
+
+
+def _text_blocks(text: str) -> list[Block]:
+    return [Block(chunk, looks_like_heading(chunk.strip())) for chunk in _BLANK.split(text)]
+
+
+_MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+
+
+def _markdown_blocks(text: str) -> list[Block]:
+    blocks: list[Block] = []
+    for chunk in _BLANK.split(text):
+        lines = chunk.strip("\n").split("\n")
+        paragraph: list[str] = []
+        for line in lines:
+            heading = _MD_HEADING.match(line)
+            if heading:
+                if paragraph:
+                    blocks.append(Block(_md_inline(" ".join(paragraph)), False))
+                    paragraph = []
+                blocks.append(Block(_md_inline(heading[1]), True))
+            else:
+                paragraph.append(line.lstrip("> "))
+        if paragraph:
+            blocks.append(Block(_md_inline(" ".join(paragraph)), False))
+    return blocks
+
+
+def _md_inline(text: str) -> str:
+    return _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", text))
+
+
+def _docx_blocks(path: Path, raw: bytes) -> list[Block]:
+    import docx  # python-docx; imported here so plain-text reviews never need it
+
+    try:
+        document = docx.Document(io.BytesIO(raw))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ReviewFileError(f"{path}: not a readable DOCX file ({exc})") from exc
+    blocks = []
+    for paragraph in document.paragraphs:
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        heading = style.startswith("Heading") or style == "Title"
+        blocks.append(Block(paragraph.text, heading))
+    return blocks
+
+
+def _pdf_blocks(path: Path, raw: bytes) -> list[Block]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        pages = [page.extract_text(extraction_mode="layout") for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError) as exc:
+        raise ReviewFileError(f"{path}: not a readable PDF ({exc})") from exc
+    if not any(p.strip() for p in pages):
+        raise ReviewFileError(
+            f"{path}: the PDF has no text layer (a scanned image?); run OCR first or supply "
+            "the text as .txt, .md or .docx"
+        )
+    blocks = []
+    for number, page in enumerate(pages, start=1):
+        for chunk in _BLANK.split(page.replace("\r\n", "\n")):
+            text = " ".join(line.strip() for line in chunk.split("\n") if line.strip())
+            if text:
+                blocks.append(Block(text, looks_like_heading(text), number))
+    return blocks
