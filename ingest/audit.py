@@ -68,8 +68,13 @@ class Audit:
 
     @property
     def uncited(self) -> list[str]:
-        """References that no mention resolves to, in the bibliography's order."""
-        cited = self.cited_keys
+        """References that no mention can mean, in the bibliography's order.
+
+        A candidate of an ambiguous mention is not "uncited": it may well be the one meant.
+        """
+        cited = self.cited_keys | {
+            key for m in self.of_status(Status.AMBIGUOUS) for key in m.resolution.candidates
+        }
         return [e.key for e in self.bibliography.entries if e.key not in cited]
 
     def unresolved_works(self) -> list[dict[str, Any]]:

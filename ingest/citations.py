@@ -87,7 +87,7 @@ _ET_AL = re.compile(r"\s+et\.?\s+al\.?$")
 _COLLEAGUES = re.compile(r"\s+and\s+(?P<word>coll\w*gues)$", re.I)
 _ABBREVIATION = re.compile(r"^(?P<full>.+?)\s*\[(?P<abbr>[A-Za-z][\w&]*)\]$")
 _NAME_SPLIT = re.compile(r"\s*,\s*(?:&|and)\s+|\s+&\s+|\s+and\s+|\s*,\s+")
-_NAME_START = re.compile(r"^[A-Z\u00c0-\u024f]")
+_NAME_START = re.compile(r"^(?:(?:van|von|de|der|den|la|le|du|da|di|del|d')\s+)*[A-Z\u00c0-\u024f]")
 _BAD_AUTHOR = re.compile(r"[\d=<>@#/\\|{}]")
 
 

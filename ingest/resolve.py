@@ -86,12 +86,17 @@ class Resolver:
         }
 
     def _harvard_suffixes(self) -> dict[str, str]:
-        """Suffix letters for works sharing a first author and year, ordered by title."""
-        groups: dict[tuple[str, int], list[BibEntry]] = {}
+        """Suffix letters for works that would be cited alike, ordered by title.
+
+        Works cite alike when they share first author, author-count class and year; Harvard
+        tells them apart as 2008a, 2008b in title order.
+        """
+        groups: dict[tuple[str, AuthorCount, int], list[BibEntry]] = {}
         for family, entries in self._by_family.items():
             for entry in entries:
                 if entry.year and entry.year.value is not None and not entry.year.suffix:
-                    groups.setdefault((family, entry.year.value), []).append(entry)
+                    key = (family, _count_class(entry), entry.year.value)
+                    groups.setdefault(key, []).append(entry)
         suffixes = {}
         for group in groups.values():
             if len(group) > 1:
@@ -116,6 +121,7 @@ class Resolver:
         if len(counted) == 1 or (abbreviated and len(dated) == 1):
             chosen = counted[0] if counted else dated[0]
             rule = "family name + year" + ("" if abbreviated else " + author count")
+            _note_spelling(mention, chosen, notes)
             return Resolution(Status.RESOLVED, chosen.key, (chosen.key,), _rule(rule, notes))
         if len(counted) > 1:
             keys = tuple(e.key for e in counted)
@@ -123,6 +129,7 @@ class Resolver:
                 Status.AMBIGUOUS, None, keys, _rule("several references fit equally", notes)
             )
         if len(dated) == 1:
+            _note_spelling(mention, dated[0], notes)
             cited = {"1": "one author", "2": "two authors", "3+": "et al.", "2+": "colleagues"}
             rule = (
                 f"family name + year; the citation names {cited[mention.count.value]} "
@@ -147,13 +154,9 @@ class Resolver:
         if expanded:
             notes.append(f"abbreviation {written} defined in the text as {expanded}")
             written = expanded
-        key = _name_key(written)
-        found = self._by_family.get(key, [])
-        if found:
-            if key != " ".join(re.findall(r"[a-z0-9']+", written.casefold())):
-                notes.append(_spelling_note(written))
-            if re.search(r"coll(?!eagues)\w*gues", mention.authors, re.I):
-                notes.append("'and colleagues' misspelt in the text")
+        found = self._by_family.get(_name_key(written), [])
+        if found and re.search(r"coll(?!eagues)\w*gues", mention.authors, re.I):
+            notes.append("'and colleagues' misspelt in the text")
         return list(found)
 
     def _year_fits(self, cited: str, entry: BibEntry, notes: list[str]) -> bool:
@@ -179,12 +182,17 @@ class Resolver:
         return False
 
 
-def _spelling_note(written: str) -> str:
+def _note_spelling(mention: Mention, entry: BibEntry, notes: list[str]) -> None:
+    """Say how the name as written differs from the reference's, when it does."""
+    if any(n.startswith("abbreviation") for n in notes) or entry.first_author is None:
+        return
+    written, listed = mention.family.strip(), entry.first_author.family
     if written.lower().startswith("hm "):
-        return "HM read as Her Majesty's"
-    if written.lower().startswith("the "):
-        return "leading 'The' ignored"
-    return "accents and case folded"
+        notes.append("HM read as Her Majesty's")
+    elif written.lower().startswith("the ") != listed.lower().startswith("the "):
+        notes.append("leading 'The' ignored")
+    elif written != listed:
+        notes.append(f"name written {written!r}, listed as {listed!r} (accents and case folded)")
 
 
 def _rule(base: str, notes: list[str]) -> str:

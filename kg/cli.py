@@ -90,8 +90,15 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
         print(problem, file=sys.stderr)
     errors = sum(p.severity is Severity.ERROR for p in result.problems)
     warnings = len(result.problems) - errors
-    blocked = (has_errors(result.problems) and not args.accept_errors) or (
-        args.strict and warnings > 0
+    # --accept-errors lets an editor publish the *entries* that could be read; an input that
+    # could not be read at all (a review text, a manifest) is never published in part.
+    unacceptable = [
+        p for p in result.problems if p.severity is Severity.ERROR and not p.code.startswith("bib.")
+    ]
+    blocked = (
+        (has_errors(result.problems) and not args.accept_errors)
+        or bool(unacceptable)
+        or (args.strict and warnings > 0)
     )
     empty = [r.manifest.review_id for r in result.reviews if not r.bibliography.entries]
     if empty:

@@ -9,7 +9,7 @@ import pytest
 
 from kg.cli import main
 from kg.store import current_build
-from tests.conftest import DATA, copy_project
+from tests.conftest import DATA, copy_project, needs_seed
 
 BAD = DATA / "bad"
 
@@ -109,3 +109,31 @@ def test_usage_errors_exit_2() -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["export", "--format", "docx"])
     assert exit_info.value.code == 2
+
+
+@needs_seed
+def test_build_reports_unresolved_citations_and_builds_mentions(
+    project: Path, capsys: pytest.CaptureFixture[str], review_text: str
+) -> None:
+    assert main(["build", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    codes = [(p["code"], p["message"].split(" has ")[0]) for p in summary["problems"]]
+    assert ("cite.unresolved", "Pollack, 2004") in codes  # case 11: counted in the report
+    assert any(g.endswith("/text") for g in summary["graphs"])
+    assert main(["build", "--strict"]) == 1  # an editor can make them fatal
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x01\x02" * 100], ids=["empty", "binary"])
+def test_an_unreadable_review_text_publishes_nothing(
+    project: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    content: bytes,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bad = tmp_path / "review.txt"
+    bad.write_bytes(content)
+    monkeypatch.setenv("EVKG_REVIEW", str(bad))
+    assert main(["build", "--accept-errors"]) == 1
+    assert "review.unreadable" in capsys.readouterr().err
+    assert current_build(project / "var" / "store") is None  # case 27: no partial graph
