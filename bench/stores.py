@@ -1,11 +1,14 @@
 """Compare the embedded RDF stores we could ship: load time, memory and query latency.
 
-Each candidate runs in a fresh child process (``--child NAME``) so that its peak RSS
-and its first ("cold") query are not polluted by another candidate.  All candidates
-answer the same SPARQL text; values are bound through the engine's own binding API
-(rdflib ``initBindings``, pyoxigraph ``substitutions``), never formatted into the query.
+Every (candidate, query) pair runs in a fresh child process (``--child NAME --query Q``)
+that loads the data and then runs that one query: peak RSS and the first ("cold") run
+are not polluted by anything else, and a runaway query is killed after ``--timeout``
+without losing the other measurements.  All candidates answer the same SPARQL text;
+values are bound through the engine's own API (rdflib ``initBindings``, pyoxigraph
+``substitutions``), never formatted into the query.
 
-    python -m bench.stores --nquads var/syn100k.nq --label syn100k --repeat 20 --json
+    python -m bench.stores --nquads /tmp/syn100k.nq --label syn100k --repeat 20 --json
+    python -m bench.stores --size 100k          # generate the synthetic library first
 """
 
 from __future__ import annotations
@@ -28,14 +31,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.synthetic import COMMON_MECHANISM, POPULAR_SOURCE, RARE_MECHANISM
+from bench.synthetic import COMMON_MECHANISM, POPULAR_SOURCE, RARE_MECHANISM, generate
 
 if TYPE_CHECKING:
     import pyoxigraph
     import rdflib
 
 ROOT = Path(__file__).resolve().parent.parent
-CHILD_TIMEOUT_S = 600
 
 PREFIXES = """\
 PREFIX bibo: <http://purl.org/ontology/bibo/>
@@ -123,18 +125,36 @@ QUERIES: tuple[Query, ...] = (
 
 @dataclass
 class QueryResult:
-    """Latency of one query on one candidate, in milliseconds."""
+    """Latency of one query on one candidate, in milliseconds (None when it timed out)."""
 
     name: str
-    rows: int
-    cold_ms: float
-    median_ms: float
-    p95_ms: float
+    rows: int | None = None
+    cold_ms: float | None = None
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    timeout_s: float | None = None
+
+
+@dataclass
+class ChildResult:
+    """What one child process measured: a load, then one query cold and warm."""
+
+    triples: int
+    load_s: float
+    reopen_s: float | None
+    disk_mb: float | None
+    peak_rss_mb: float
+    query: QueryResult
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ChildResult:
+        """Rebuild from the child's JSON."""
+        return cls(**{**data, "query": QueryResult(**data["query"])})
 
 
 @dataclass
 class CandidateResult:
-    """Everything measured for one candidate in one child process."""
+    """One candidate over all queries: loads are medians, peak RSS the maximum."""
 
     candidate: str
     triples: int
@@ -143,11 +163,6 @@ class CandidateResult:
     peak_rss_mb: float
     disk_mb: float | None
     queries: list[QueryResult]
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CandidateResult:
-        queries = [QueryResult(**q) for q in data.pop("queries")]
-        return cls(**data, queries=queries)
 
 
 Runner = Callable[[Query], int]
@@ -175,13 +190,13 @@ def _rdflib_runner(ds: rdflib.Dataset) -> Runner:
     return run
 
 
-def _oxigraph_runner(store: pyoxigraph.Store) -> Runner:
+def _oxigraph_runner(store: pyoxigraph.Store, union: bool = True) -> Runner:
     import pyoxigraph as ox
 
     def run(query: Query) -> int:
         subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
         subs = {ox.Variable(k): ox.NamedNode(v) for k, v in query.bindings.items()}
-        result = store.query(query.sparql, use_default_graph_as_union=True, substitutions=subs)
+        result = store.query(query.sparql, use_default_graph_as_union=union, substitutions=subs)
         assert isinstance(result, ox.QuerySolutions)
         return len([tuple(solution) for solution in result])
 
@@ -221,6 +236,32 @@ def oxigraph_disk(nquads: Path) -> Iterator[Loaded]:
 
 
 @contextmanager
+def oxigraph_disk_materialised(nquads: Path) -> Iterator[Loaded]:
+    """What `evkg build` does: the union copied once into the default graph at load time.
+
+    Oxigraph's union default graph keeps a triple once per named graph that holds it (upstream
+    issue 1919), which multiplies joins; a materialised default graph holds each triple once.
+    """
+    import pyoxigraph as ox
+
+    with tempfile.TemporaryDirectory(prefix="evkg-bench-") as tmp:
+        path = Path(tmp) / "store"
+        store = ox.Store(str(path))
+        start = time.perf_counter()
+        store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+        store.flush()
+        load_s = time.perf_counter() - start
+        del store
+        gc.collect()
+        disk_mb = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
+        start = time.perf_counter()
+        store = ox.Store.read_only(str(path))
+        reopen_s = time.perf_counter() - start
+        yield Loaded(len(store), load_s, _oxigraph_runner(store, union=False), reopen_s, disk_mb)
+
+
+@contextmanager
 def oxrdflib_store(nquads: Path) -> Iterator[Loaded]:
     """In-memory Oxigraph behind rdflib's API (the oxrdflib "Oxigraph" store plugin)."""
     import rdflib
@@ -236,6 +277,7 @@ def oxrdflib_store(nquads: Path) -> Iterator[Loaded]:
 CANDIDATES: dict[str, Callable[[Path], AbstractContextManager[Loaded]]] = {
     "rdflib-memory": rdflib_memory,
     "oxigraph-disk": oxigraph_disk,
+    "oxigraph-disk-materialised": oxigraph_disk_materialised,
     "oxrdflib": oxrdflib_store,
 }
 
@@ -258,27 +300,68 @@ def measure_query(run: Runner, query: Query, repeat: int) -> QueryResult:
     return QueryResult(query.name, rows, times[0], statistics.median(warm), _p95(warm))
 
 
-def run_child(name: str, nquads: Path, repeat: int) -> CandidateResult:
-    """Measure one candidate in this process (meant to be a fresh child)."""
+def run_child(name: str, query: Query, nquads: Path, repeat: int) -> ChildResult:
+    """Load one candidate and time one query, in this process (meant to be a fresh child)."""
     with CANDIDATES[name](nquads) as loaded:
-        queries = [measure_query(loaded.run, q, repeat) for q in QUERIES]
+        result = measure_query(loaded.run, query, repeat)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    return CandidateResult(
-        name, loaded.triples, loaded.load_s, loaded.reopen_s, peak_kib / 1024,
-        loaded.disk_mb, queries,
-    )  # fmt: skip
-
-
-def spawn_child(name: str, nquads: Path, repeat: int) -> CandidateResult:
-    """Run ``python -m bench.stores --child NAME`` and parse the JSON it prints."""
-    cmd = [sys.executable, "-m", "bench.stores", "--child", name,
-           "--nquads", str(nquads), "--repeat", str(repeat)]  # fmt: skip
-    proc = subprocess.run(
-        cmd, cwd=ROOT, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S, check=False
+    return ChildResult(
+        loaded.triples, loaded.load_s, loaded.reopen_s, loaded.disk_mb, peak_kib / 1024, result
     )
+
+
+def spawn_child(
+    name: str, query: Query, nquads: Path, repeat: int, timeout_s: float, tmp: Path
+) -> ChildResult | None:
+    """Run ``python -m bench.stores --child NAME --query Q``; None if it ran out of time.
+
+    The child's TMPDIR is ``tmp``, so a killed child's store is still cleaned up by the parent.
+    """
+    cmd = [sys.executable, "-m", "bench.stores", "--child", name, "--query", query.name,
+           "--nquads", str(nquads), "--repeat", str(repeat)]  # fmt: skip
+    try:
+        proc = subprocess.run(
+            cmd,
+            cwd=ROOT,
+            env={**os.environ, "TMPDIR": str(tmp)},
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:  # subprocess.run has already killed the child
+        return None
     if proc.returncode != 0:
-        raise RuntimeError(f"{name} failed (exit {proc.returncode}):\n{proc.stderr}")
-    return CandidateResult.from_dict(json.loads(proc.stdout.splitlines()[-1]))
+        raise RuntimeError(f"{name}/{query.name} failed (exit {proc.returncode}):\n{proc.stderr}")
+    return ChildResult.from_dict(json.loads(proc.stdout.splitlines()[-1]))
+
+
+def measure_candidate(
+    name: str, nquads: Path, repeat: int, timeout_s: float, tmp: Path
+) -> CandidateResult:
+    """One fresh child per query, so every cold run is a first query and a runaway is contained."""
+    children: list[ChildResult] = []
+    queries: list[QueryResult] = []
+    for query in QUERIES:
+        print(f"  {name} / {query.name} ...", file=sys.stderr, flush=True)
+        child = spawn_child(name, query, nquads, repeat, timeout_s, tmp)
+        if child is None:
+            queries.append(QueryResult(query.name, timeout_s=timeout_s))
+        else:
+            children.append(child)
+            queries.append(child.query)
+    if not children:
+        raise RuntimeError(f"{name}: every query timed out after {timeout_s} s")
+    reopens = [c.reopen_s for c in children if c.reopen_s is not None]
+    return CandidateResult(
+        candidate=name,
+        triples=children[0].triples,
+        load_s=statistics.median(c.load_s for c in children),
+        reopen_s=statistics.median(reopens) if reopens else None,
+        peak_rss_mb=max(c.peak_rss_mb for c in children),
+        disk_mb=children[0].disk_mb,
+        queries=queries,
+    )
 
 
 def machine_info() -> dict[str, str]:
@@ -301,11 +384,11 @@ def machine_info() -> dict[str, str]:
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
+    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def markdown(label: str, repeat: int, results: Sequence[CandidateResult]) -> str:
-    """Two tables: load/memory per candidate, then latency per query and candidate."""
+    """Two tables: load and memory per candidate, then latency per query and candidate."""
     lines = [
         f"### {label} ({results[0].triples:,} quads, {repeat} warm runs per query)",
         "",
@@ -326,50 +409,73 @@ def markdown(label: str, repeat: int, results: Sequence[CandidateResult]) -> str
     for i, query in enumerate(QUERIES):
         for r in results:
             q = r.queries[i]
+            if q.timeout_s is not None:
+                lines.append(f"| {q.name} | {r.candidate} | - | timeout > {q.timeout_s:g} s | | |")
+                continue
             lines.append(
                 f"| {q.name} | {r.candidate} | {q.rows} | {_fmt(q.cold_ms)} "
                 f"| {_fmt(q.median_ms)} | {_fmt(q.p95_ms)} |"
             )
-        counts = {r.candidate: r.queries[i].rows for r in results}
+        counts = {r.candidate: r.queries[i].rows for r in results if r.queries[i].rows is not None}
         if len(set(counts.values())) > 1:
             warnings.append(f"**Row counts differ for {query.name}: {counts}**")
     return "\n".join([*lines, "", *warnings])
 
 
+def _size(text: str) -> int:
+    """Parse 100000, 100k or 1m."""
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:].lower(), 1)
+    return int(text[:-1] if scale > 1 else text) * scale
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--nquads", type=Path, required=True, help="N-Quads file to load")
-    parser.add_argument("--label", help="name for this data set (default: file stem)")
+    data = parser.add_mutually_exclusive_group(required=True)
+    data.add_argument("--nquads", type=Path, help="N-Quads file to load")
+    data.add_argument("--size", type=_size, help="generate a synthetic library (e.g. 100k)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for --size")
+    parser.add_argument("--label", help="name for this data set (default: from the data)")
     parser.add_argument("--repeat", type=int, default=30, help="warm runs per query (>= 1)")
     parser.add_argument(
         "--candidates", default=",".join(CANDIDATES), help="comma-separated subset to run"
     )
+    parser.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds allowed per child (load + query)"
+    )
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     parser.add_argument("--child", choices=sorted(CANDIDATES), help=argparse.SUPPRESS)
+    parser.add_argument("--query", choices=[q.name for q in QUERIES], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    nquads: Path = args.nquads.resolve()
 
     if args.child:
-        print(json.dumps(asdict(run_child(args.child, nquads, args.repeat))))
+        query = next(q for q in QUERIES if q.name == args.query)
+        result = run_child(args.child, query, args.nquads.resolve(), args.repeat)
+        print(json.dumps(asdict(result)))
         return
 
     names = [n.strip() for n in args.candidates.split(",") if n.strip()]
     unknown = sorted(set(names) - set(CANDIDATES))
     if unknown:
         parser.error(f"unknown candidates: {', '.join(unknown)}")
-    results = []
-    for name in names:
-        print(f"running {name} ...", file=sys.stderr, flush=True)
-        results.append(spawn_child(name, nquads, args.repeat))
+    with tempfile.TemporaryDirectory(prefix="evkg-bench-") as tmp:
+        if args.size is not None:
+            nquads = Path(tmp) / f"synthetic-{args.size}-seed{args.seed}.nq"
+            nquads.write_text(generate(args.size, args.seed), encoding="utf-8")
+        else:
+            nquads = args.nquads.resolve()
+        results = [
+            measure_candidate(n, nquads, args.repeat, args.timeout, Path(tmp)) for n in names
+        ]
     label = args.label or nquads.stem
     info = machine_info()
     print(markdown(label, args.repeat, results))
     print("\n" + ", ".join(f"{k}: {v}" for k, v in info.items()))
     if args.json:
         report = {"label": label, "nquads": str(nquads), "repeat": args.repeat,
-                  "machine": info, "results": [asdict(r) for r in results]}  # fmt: skip
+                  "timeout_s": args.timeout, "machine": info,
+                  "results": [asdict(r) for r in results]}  # fmt: skip
         print(json.dumps(report))
 
 

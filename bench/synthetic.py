@@ -105,10 +105,22 @@ class _Library:
     journal_cum: list[float] = field(init=False)
     shared_cum: list[float] = field(init=False)
     next_source: int = field(init=False)
+    describe_once: bool = False
+    described: set[str] = field(default_factory=set)
     agent_names: dict[int, tuple[str, str]] = field(default_factory=dict)
+    journal_titles: dict[int, str] = field(default_factory=dict)
     source_cache: dict[int, list[tuple[str, str, str]]] = field(default_factory=dict)
     source_agents: dict[int, list[int]] = field(default_factory=dict)
     source_journal: dict[int, int] = field(default_factory=dict)
+
+    def first_time(self, iri: str) -> bool:
+        """Whether ``iri`` should be described (again) in the current review graph."""
+        if not self.describe_once:
+            return True
+        if iri in self.described:
+            return False
+        self.described.add(iri)
+        return True
 
     def __post_init__(self) -> None:
         self.agent_cum = _zipf_cum_weights(self.n_agents, 1.1, shift=10)
@@ -169,6 +181,15 @@ class _Library:
         self.source_agents[j] = authors
         return t
 
+    def journal(self, k: int) -> list[tuple[str, str, str]]:
+        if k not in self.journal_titles:
+            self.journal_titles[k] = f"Journal of {self.title(1, 3)}"
+        s = f"{B}journal/j{k}"
+        return [
+            (s, f"{RDF}type", _iri(f"{BIBO}Journal")),
+            (s, f"{DCT}title", _lit(self.journal_titles[k])),
+        ]
+
     def agent(self, a: int) -> list[tuple[str, str, str]]:
         given, family = self.agent_name(a)
         s = f"{B}agent/person/p{a}"
@@ -210,18 +231,23 @@ def _review(w: _Writer, lib: _Library, i: int) -> None:
     journals: set[int] = set()
     for j in sources:
         w.quad(r, f"{CITO}cites", _iri(f"{B}source/s{j}"), g)
-        for s, p, o in lib.source(j):
-            w.quad(s, p, o, g)
+        triples = lib.source(j)
+        if lib.first_time(triples[0][0]):
+            for s, p, o in triples:
+                w.quad(s, p, o, g)
         agents.update(lib.source_agents[j])
         if j in lib.source_journal:
             journals.add(lib.source_journal[j])
     for a in sorted(agents):
-        for s, p, o in lib.agent(a):
-            w.quad(s, p, o, g)
+        agent_triples = lib.agent(a)
+        if lib.first_time(agent_triples[0][0]):
+            for s, p, o in agent_triples:
+                w.quad(s, p, o, g)
     for k in sorted(journals):
-        jr = f"{B}journal/j{k}"
-        w.quad(jr, f"{RDF}type", _iri(f"{BIBO}Journal"), g)
-        w.quad(jr, f"{DCT}title", _lit(f"Journal of {lib.title(1, 3)}"), g)
+        journal_triples = lib.journal(k)
+        if lib.first_time(journal_triples[0][0]):
+            for s, p, o in journal_triples:
+                w.quad(s, p, o, g)
     _claims(w, lib, i, sources)
 
 
@@ -243,11 +269,13 @@ def _claims(w: _Writer, lib: _Library, i: int, sources: Sequence[int]) -> None:
             w.quad(c, f"{CITO}citesAsEvidence", _iri(f"{B}source/s{j}"), g)
 
 
-def generate(n_triples: int, seed: int = 0) -> str:
+def generate(n_triples: int, seed: int = 0, describe_once: bool = False) -> str:
     """N-Quads text of a synthetic library with roughly ``n_triples`` quads.
 
     Whole reviews are added until the count reaches ``n_triples``, so the result
-    overshoots by less than one review (about 1,300 quads).
+    overshoots by less than one review (about 1,300 quads).  By default a source,
+    author or journal is described again in every review graph that cites it, as
+    the ingest does; ``describe_once`` describes each only in the first such graph.
     """
     est_reviews = max(1, n_triples // 1300 + 1)
     lib = _Library(
@@ -255,6 +283,7 @@ def generate(n_triples: int, seed: int = 0) -> str:
         n_agents=max(200, est_reviews * 60),
         n_journals=max(30, est_reviews * 3),
         n_shared=max(20, est_reviews * 4),
+        describe_once=describe_once,
     )
     w = _Writer()
     _vocabulary(w)
@@ -270,8 +299,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--triples", type=int, default=100_000, help="target number of quads")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, required=True, help="N-Quads file to write")
+    parser.add_argument(
+        "--describe-once",
+        action="store_true",
+        help="describe each source, author and journal in one graph only",
+    )
     args = parser.parse_args(argv)
-    text = generate(args.triples, args.seed)
+    text = generate(args.triples, args.seed, args.describe_once)
     args.out.write_text(text, encoding="utf-8")
     print(f"wrote {text.count(chr(10))} quads to {args.out}")
 

@@ -84,7 +84,9 @@ _PREFIX = re.compile(
 _CITED_IN = re.compile(r",?\s+cited in\s+", re.I)
 _QUOTED_IN = re.compile(r"^(?P<person>[^,]+?),?\s+in\s+(?P<work>[A-Z\u00c0-\u024f].*)$", re.S)
 _ET_AL = re.compile(r"\s+et\.?\s+al\.?$")
-_COLLEAGUES = re.compile(r"\s+and\s+(?P<word>coll\w*gues)$", re.I)
+# "colleagues", tolerating a misspelling ("collagues") but only in lower case: a capitalised
+# word there is a surname.
+_COLLEAGUES = re.compile(r"\s+and\s+(?P<word>coll[a-z]*gues)$")
 _ABBREVIATION = re.compile(r"^(?P<full>.+?)\s*\[(?P<abbr>[A-Za-z][\w&]*)\]$")
 _NAME_SPLIT = re.compile(r"\s*,\s*(?:&|and)\s+|\s+&\s+|\s+and\s+|\s*,\s+")
 _NAME_START = re.compile(r"^(?:(?:van|von|de|der|den|la|le|du|da|di|del|d')\s+)*[A-Z\u00c0-\u024f]")
@@ -314,7 +316,7 @@ _SENTENCE_STARTERS = frozenset(
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "la", "le", "du", "da", "di", "del"})
 _INNER_WORDS = frozenset({"of", "for", "the", "on", "and", "&", "et", "al", "al.", "in"})
 _WORD = re.compile(r"\S+")
-_COLLEAGUE_WORD = re.compile(r"coll\w*gues", re.I)
+_COLLEAGUE_WORD = re.compile(r"coll[a-z]*gues")
 
 
 def _author_phrase_start(text: str, sentence_start: int, open_at: int) -> int | None:

@@ -155,7 +155,7 @@ class Resolver:
             notes.append(f"abbreviation {written} defined in the text as {expanded}")
             written = expanded
         found = self._by_family.get(_name_key(written), [])
-        if found and re.search(r"coll(?!eagues)\w*gues", mention.authors, re.I):
+        if found and re.search(r"\bcoll(?!eagues)[a-z]*gues$", mention.authors):
             notes.append("'and colleagues' misspelt in the text")
         return list(found)
 

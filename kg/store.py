@@ -33,6 +33,7 @@ from kg.terms import iter_ox_quads, to_dataset
 from kg.vocab import PREFIXES
 
 KEEP_BUILDS = 3
+MATERIALISE_UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,12 @@ def publish(dataset: Dataset, root: Path, info: Mapping[str, Any]) -> Path:
         (partial / "oxigraph").mkdir(parents=True)
         store = ox.Store(str(partial / "oxigraph"))
         store.bulk_extend(iter_ox_quads(dataset))
-        store.flush()
         quads = len(store)
+        # Queries read the default graph, which holds the union of the named graphs once.
+        # Oxigraph's own union view repeats a triple per graph that holds it, and joins over
+        # those repeats explode (see docs/benchmarks.md).
+        store.update(MATERIALISE_UNION)
+        store.flush()
         del store
         gc.collect()
         payload = {
@@ -163,17 +168,19 @@ class GraphStore:
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): ox.NamedNode(v) for k, v in bindings.items()
         }
-        solutions = self._store.query(
-            query, substitutions=substitutions, use_default_graph_as_union=True
-        )
+        solutions = self._store.query(query, substitutions=substitutions)
         if not isinstance(solutions, ox.QuerySolutions):
             raise StoreError(f"query {name} is not a SELECT")
         names = [v.value for v in solutions.variables]
         return [{n: _text(row[n]) for n in names} for row in solutions]
 
     def quads(self) -> Iterator[ox.Quad]:
-        """Every quad in the store."""
-        return iter(self._store.quads_for_pattern(None, None, None, None))
+        """Every quad of the named graphs (the default graph is only their union, derived)."""
+        return (
+            q
+            for q in self._store.quads_for_pattern(None, None, None, None)
+            if not isinstance(q.graph_name, ox.DefaultGraph)
+        )
 
     def to_dataset(self) -> Dataset:
         """The store copied into an rdflib Dataset, for serialisers and comparisons."""
@@ -183,7 +190,7 @@ class GraphStore:
         return dataset
 
     def __len__(self) -> int:
-        return len(self._store)
+        return sum(1 for _ in self.quads())
 
 
 def _text(term: Any) -> str | None:

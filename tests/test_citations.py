@@ -297,3 +297,11 @@ def test_case_26_other_spellings_resolve_with_the_rule_recorded(
     status, key, _, rule = resolve_one(bib, sentence)
     assert status is Status.RESOLVED and key is not None
     assert rule_part in rule
+
+
+def test_a_surname_like_colleagues_is_a_surname() -> None:
+    # Found by hypothesis: "and Collgues" is a second author, not "and colleagues".
+    [mention] = mentions("Text (Aa and Collgues, 1950).")
+    assert (mention.family, mention.count) == ("Aa", AuthorCount.TWO)
+    [misspelt] = mentions("Duvnjak and collagues (2021) studied it.")
+    assert misspelt.count is AuthorCount.SEVERAL

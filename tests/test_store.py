@@ -117,3 +117,19 @@ def test_old_builds_are_pruned_but_the_current_one_is_kept(
     assert builds[-1] in remaining and len(remaining) == 3
     assert current_build(tmp_path) == builds[-1]
     assert (tmp_path / "current").is_symlink()
+
+
+def test_queries_see_each_triple_once_even_when_graphs_repeat_it(
+    tmp_path: Path, project_reviews: tuple[ReviewInputs, ...]
+) -> None:
+    dataset = build_dataset(project_reviews)
+    # The review's publisher (Clinks) is also an author in the bibliography: two graphs hold
+    # the same triples about it.
+    distinct = {(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))}
+    quads = sum(1 for _ in dataset.quads((None, None, None, None)))
+    assert quads > len(distinct)
+    publish(dataset, tmp_path, {})
+    store = GraphStore.open(tmp_path)
+    [row] = store.select("count_triples")
+    assert int(str(row["triples"])) == len(distinct)
+    assert len(store) == quads  # exports and len() see the named graphs, not the union copy
