@@ -34,6 +34,7 @@ EXPECTED = [
     ("Ito et al, 2014, p. 9", "ito2014", "9"),
     ("Jensen and Kaur, 2012, pp. 4-6", "jensen2012", "4\u20136"),
     ("Lee and colleagues (2021)", "lee2021", None),
+    ("Abbott, 2015", "abbott2015", None),
     ("Martin Ortega et al. (2019)", "martinortega2019", None),
     ("Novak & O'Brien (2014)", "novak2014", None),
     ("HM Inspectorate of Testing (2019: 7)", "hmit2019", "7"),
