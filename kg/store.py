@@ -33,6 +33,8 @@ from kg.terms import iter_ox_quads, to_dataset
 from kg.vocab import PREFIXES
 
 KEEP_BUILDS = 3
+# Bumped whenever the layout of a published build changes; older builds are refused on open.
+STORE_FORMAT = 2  # 2: the union of the named graphs is materialised in the default graph
 MATERIALISE_UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -76,6 +78,7 @@ def publish(dataset: Dataset, root: Path, info: Mapping[str, Any]) -> Path:
         gc.collect()
         payload = {
             **info,
+            "store_format": STORE_FORMAT,
             "quads": quads,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
@@ -151,6 +154,17 @@ class GraphStore:
         build = current_build(root)
         if build is None:
             raise StoreError(f"no built graph under {root}: run `evkg build` first")
+        try:
+            info = json.loads((build / "build.json").read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreError(
+                f"the build at {build} has no readable build.json: run `evkg build` again"
+            ) from exc
+        if info.get("store_format") != STORE_FORMAT:
+            raise StoreError(
+                f"the store at {build} was built by another version of evidence-graph: "
+                "run `evkg build` again"
+            )
         try:
             return cls(ox.Store.read_only(str(build / "oxigraph")), build)
         except OSError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -36,10 +37,12 @@ def test_a_published_build_reopens_read_only_with_every_source(built_store: Path
     by_key = {r["key"]: r for r in rows}
     assert by_key["buck2018core"]["title"] == "The core conditions of peer mentoring"
     assert by_key["buck2018core"]["year"] == "2018"
-    assert by_key["reinglegonzalez2019value"]["firstAuthor"] == "J. M. Reingle Gonzalez"
-    assert by_key["hmip2016inspection"]["firstAuthor"] == (
-        "Her Majesty's Inspectorate of Probation"
-    )
+    assert by_key["reinglegonzalez2019value"]["firstFamily"] == "Reingle Gonzalez"
+    assert by_key["hmip2016inspection"]["firstFamily"] == "Her Majesty's Inspectorate of Probation"
+    assert by_key["hmip2016inspection"]["secondFamily"] == "Her Majesty's Inspectorate of Prisons"
+    assert by_key["lenkens2019experiential"]["authorCount"] == "8"  # 7 named and "others"
+    keys = [r["key"] for r in rows]
+    assert keys[:2] == ["albertson2018payment", "barrenger2019enacting"]  # by family name
     assert store.info["quads"] == len(store)
 
 
@@ -133,3 +136,14 @@ def test_queries_see_each_triple_once_even_when_graphs_repeat_it(
     [row] = store.select("count_triples")
     assert int(str(row["triples"])) == len(distinct)
     assert len(store) == quads  # exports and len() see the named graphs, not the union copy
+
+
+def test_a_build_from_another_version_is_refused_with_advice(
+    tmp_path: Path, project_reviews: tuple[ReviewInputs, ...]
+) -> None:
+    build = publish(build_dataset(project_reviews), tmp_path, {})
+    info = json.loads((build / "build.json").read_text("utf-8"))
+    info["store_format"] = 1
+    (build / "build.json").write_text(json.dumps(info), "utf-8")
+    with pytest.raises(StoreError, match=r"another version.*run `evkg build` again"):
+        GraphStore.open(tmp_path)

@@ -121,3 +121,16 @@ def test_evkg_serve_runs_the_explorer_under_waitress(built_store: Path) -> None:
         server.terminate()
         output = server.communicate(timeout=10)[0].decode("utf-8", "replace")
     assert "serving the explorer" in output
+
+
+def test_home_names_authors_as_citations_do(client: FlaskClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    rows = {}
+    for row in html.split("<tr data-key=")[1:]:
+        key = row.split('"')[1]
+        rows[key] = row.split("<td>")[1].split("</td>")[0]
+    assert rows["buck2018core"] == "Buck"
+    assert rows["hucklesby2014assistance"] == "Hucklesby and Wincup"
+    assert rows["duvnjak2021lived"] == "Duvnjak et al."
+    assert rows["clinks2012supporting"] == "Clinks and MBF"
+    assert next(iter(rows)) == "albertson2018payment"
