@@ -11,6 +11,7 @@ A manifest is a small TOML file under ``reviews/`` written by an editor.  Exampl
     bibliography = "references.bib"           # relative to the project root
     text = "../shared/seeds/000_a96ea5fb91576fb1.txt"   # optional
     text_env = "EVKG_REVIEW"                  # optional: a variable that overrides `text`
+    claims = "reviews/<id>.claims.yaml"       # optional: the curated claims
     licence = "..."                           # how the review text may be used
 
 The review text itself is never copied into the project: it is read from ``text``.
@@ -46,6 +47,7 @@ class ReviewManifest:
     bibliography: Path
     text: Path | None
     text_env: str | None
+    claims: Path | None
     licence: str | None
     checksum: str
 
@@ -82,6 +84,7 @@ def parse_manifest(path: Path, root: Path) -> tuple[ReviewManifest | None, list[
         bibliography=(root / str(data["bibliography"])).resolve(),
         text=(root / str(text)).resolve() if text else None,
         text_env=str(data["text_env"]) if "text_env" in data else None,
+        claims=(root / str(data["claims"])).resolve() if "claims" in data else None,
         licence=str(data["licence"]) if "licence" in data else None,
         checksum=hashlib.sha256(raw).hexdigest(),
     ), []

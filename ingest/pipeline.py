@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.audit import Audit, audit_review
 from ingest.bibrecords import Bibliography
 from ingest.bibtex import parse_bibtex
+from ingest.claims import ClaimSet, check_claims, parse_claims
 from ingest.manifest import ReviewManifest, parse_manifest
 from ingest.problems import Problem, Severity
 from ingest.resolve import Status
-from ingest.review import parse_review
+from ingest.review import locator_index, parse_review
 from ingest.review_files import ReviewFileError
 
 
@@ -23,6 +25,7 @@ class ReviewInputs:
     manifest: ReviewManifest
     bibliography: Bibliography
     audit: Audit | None = None  # None when the review's text is not available here
+    claims: ClaimSet | None = None
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,11 @@ class IngestResult:
 
 
 def ingest_reviews(
-    reviews_dir: Path, root: Path, *, bib_encoding: str | None = None
+    reviews_dir: Path,
+    root: Path,
+    *,
+    bib_encoding: str | None = None,
+    vocabulary: Mapping[str, set[str]] | None = None,
 ) -> IngestResult:
     """Read every ``*.toml`` manifest in ``reviews_dir`` and the inputs each one names."""
     manifests = sorted(reviews_dir.glob("*.toml"))
@@ -82,7 +89,9 @@ def ingest_reviews(
         problems.extend(bibliography.problems)
         audit, text_problems = _read_text(manifest, bibliography)
         problems.extend(text_problems)
-        reviews.append(ReviewInputs(manifest, bibliography, audit))
+        claims, claim_problems = _read_claims(manifest, bibliography, audit, vocabulary)
+        problems.extend(claim_problems)
+        reviews.append(ReviewInputs(manifest, bibliography, audit, claims))
     return IngestResult(tuple(reviews), tuple(problems))
 
 
@@ -115,6 +124,37 @@ def _read_text(
     except ReviewFileError as exc:
         return None, [Problem(str(path), None, Severity.ERROR, "review.unreadable", str(exc))]
     return audit, _audit_problems(audit, str(path))
+
+
+def _read_claims(
+    manifest: ReviewManifest,
+    bibliography: Bibliography,
+    audit: Audit | None,
+    vocabulary: Mapping[str, set[str]] | None,
+) -> tuple[ClaimSet | None, list[Problem]]:
+    if manifest.claims is None:
+        return None, []
+    if not manifest.claims.is_file():
+        return None, [
+            Problem(
+                manifest.path,
+                None,
+                Severity.ERROR,
+                "manifest.missing-input",
+                f"claims file {manifest.claims} does not exist",
+            )
+        ]
+    claims = parse_claims(manifest.claims)
+    problems = list(claims.problems)
+    sentence_at = locator_index(audit.review) if audit is not None else None
+    cited_at: dict[int, set[str]] = {}
+    for item in audit.mentions if audit is not None else ():
+        name = item.resolution.key or f"unresolved: {item.mention.cited_as}"
+        cited_at.setdefault(item.sentence.index, set()).add(name)
+    problems += check_claims(
+        claims, [e.key for e in bibliography.entries], vocabulary, sentence_at, cited_at
+    )
+    return claims, problems
 
 
 def _audit_problems(audit: Audit, path: str) -> list[Problem]:

@@ -97,6 +97,23 @@ class ReviewText:
         return tuple(s for s in self.sentences if s.section in body)
 
 
+def locator_index(review: ReviewText) -> dict[tuple[str, int, int], int]:
+    """(section heading, paragraph, sentence), counted from 1 within each, -> sentence index."""
+    paragraphs: dict[int, list[int]] = {}
+    for paragraph in review.paragraphs:
+        paragraphs.setdefault(paragraph.section, []).append(paragraph.index)
+    sentences: dict[int, list[int]] = {}
+    for sentence in review.sentences:
+        sentences.setdefault(sentence.paragraph, []).append(sentence.index)
+    index = {}
+    for sentence in review.body_sentences():
+        heading = review.sections[sentence.section].heading
+        p = paragraphs[sentence.section].index(sentence.paragraph) + 1
+        s = sentences[sentence.paragraph].index(sentence.index) + 1
+        index[(heading, p, s)] = sentence.index
+    return index
+
+
 def parse_review(path: Path) -> ReviewText:
     """Read a review file; raises ``ReviewFileError`` for empty, binary or unknown files."""
     blocks = read_blocks(path)

@@ -19,9 +19,12 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 from ingest.bibrecords import BibEntry, Bibliography, Name, NameKind
 from ingest.manifest import ReviewManifest
 from ingest.pipeline import ReviewInputs
+from ingest.review import locator_index
 from kg import ids
+from kg.build_claims import build_claims, build_vocabulary
 from kg.build_text import build_review_text
 from kg.vocab import BIBO, CITO, EVKG, PREFIXES
+from kg.vocabulary import Vocabulary
 
 PARSER_STACK = (
     "bibtexparser 2 [ExpandStringMacros, RemoveEnclosing, "
@@ -73,9 +76,11 @@ def new_dataset() -> Dataset:
     return dataset
 
 
-def build_dataset(reviews: Sequence[ReviewInputs]) -> Dataset:
-    """The whole dataset for a set of reviews."""
+def build_dataset(reviews: Sequence[ReviewInputs], vocabulary: Vocabulary | None = None) -> Dataset:
+    """The whole dataset for a set of reviews (and the concept vocabulary, when given)."""
     dataset = new_dataset()
+    if vocabulary is not None:
+        build_vocabulary(dataset.graph(ids.vocabulary_graph_iri()), vocabulary.graph)
     for review in reviews:
         review_id = review.manifest.review_id
         build_review(dataset.graph(ids.graph_iri(review_id, "review")), review.manifest)
@@ -91,7 +96,15 @@ def build_dataset(reviews: Sequence[ReviewInputs]) -> Dataset:
                 review.audit,
                 canonical_source_iris(review.bibliography),
             )
-    build_provenance(dataset.graph(ids.provenance_graph_iri()), reviews)
+        if review.claims is not None:
+            build_claims(
+                dataset.graph(ids.graph_iri(review_id, "claims")),
+                review_id,
+                review.claims,
+                canonical_source_iris(review.bibliography),
+                locator_index(review.audit.review) if review.audit is not None else None,
+            )
+    build_provenance(dataset.graph(ids.provenance_graph_iri()), reviews, vocabulary)
     return dataset
 
 
@@ -252,7 +265,9 @@ def input_digest(checksums: Iterable[str]) -> str:
     return hashlib.sha256(joined.encode()).hexdigest()
 
 
-def build_provenance(graph: Graph, reviews: Sequence[ReviewInputs]) -> None:
+def build_provenance(
+    graph: Graph, reviews: Sequence[ReviewInputs], vocabulary: Vocabulary | None = None
+) -> None:
     """A PROV record: which build read which files (by checksum) into which named graph."""
     inputs = [(r, "review-manifest", r.manifest.path, r.manifest.checksum) for r in reviews]
     inputs += [(r, "bibliography", r.bibliography.path, r.bibliography.checksum) for r in reviews]
@@ -261,7 +276,8 @@ def build_provenance(graph: Graph, reviews: Sequence[ReviewInputs]) -> None:
         for r in reviews
         if r.audit is not None
     ]
-    build = ids.build_iri(input_digest(c for *_, c in inputs))
+    checksums = [c for *_, c in inputs] + ([vocabulary.checksum] if vocabulary else [])
+    build = ids.build_iri(input_digest(checksums))
     software = ids.organisation_iri("evidence-graph software")
     graph.add((build, RDF.type, PROV.Activity))
     graph.add((build, RDF.type, EVKG.Build))
@@ -271,7 +287,7 @@ def build_provenance(graph: Graph, reviews: Sequence[ReviewInputs]) -> None:
     graph.add((software, DCTERMS.hasVersion, Literal(software_version())))
     for review, role, path, checksum in inputs:
         entity = ids.input_iri(checksum)
-        part = {"review-manifest": "review", "bibliography": "bibliography"}.get(role, "text")
+        part = {"review-manifest": "review", "review-text": "text"}.get(role, role)
         named_graph = ids.graph_iri(review.manifest.review_id, part)
         graph.add((build, PROV.used, entity))
         graph.add((entity, RDF.type, PROV.Entity))
@@ -284,3 +300,13 @@ def build_provenance(graph: Graph, reviews: Sequence[ReviewInputs]) -> None:
         graph.add((named_graph, PROV.wasGeneratedBy, build))
         graph.add((named_graph, PROV.wasDerivedFrom, entity))
         graph.add((named_graph, EVKG.graphOf, ids.review_iri(review.manifest.review_id)))
+    if vocabulary is not None:
+        entity = ids.input_iri(vocabulary.checksum)
+        graph.add((build, PROV.used, entity))
+        graph.add((entity, RDF.type, PROV.Entity))
+        graph.add((entity, RDF.type, EVKG.InputFile))
+        graph.add((entity, DCTERMS.title, Literal("vocabulary.ttl")))
+        graph.add((entity, EVKG.sha256, Literal(vocabulary.checksum)))
+        graph.add((entity, EVKG.inputRole, Literal("vocabulary")))
+        graph.add((ids.vocabulary_graph_iri(), PROV.wasGeneratedBy, build))
+        graph.add((ids.vocabulary_graph_iri(), PROV.wasDerivedFrom, entity))

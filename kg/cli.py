@@ -84,8 +84,15 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     from kg.build import build_dataset, input_digest, software_version
     from kg.store import publish
     from kg.validate import validate_dataset
+    from kg.vocabulary import load_vocabulary
 
-    result = ingest_reviews(settings.reviews_dir, settings.root, bib_encoding=args.bib_encoding)
+    vocabulary = load_vocabulary()
+    result = ingest_reviews(
+        settings.reviews_dir,
+        settings.root,
+        bib_encoding=args.bib_encoding,
+        vocabulary=vocabulary.concept_ids(),
+    )
     for problem in result.problems:
         print(problem, file=sys.stderr)
     errors = sum(p.severity is Severity.ERROR for p in result.problems)
@@ -112,7 +119,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
             "previous store is untouched. Fix the inputs, or pass --accept-errors to publish "
             "the entries that could be read."
         )
-    dataset = build_dataset(result.reviews)
+    dataset = build_dataset(result.reviews, vocabulary)
     report = validate_dataset(dataset)
     for finding in report.results:
         print(f"shacl {finding}", file=sys.stderr)
@@ -124,6 +131,8 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     checksums = [r.bibliography.checksum for r in result.reviews]
     checksums += [r.manifest.checksum for r in result.reviews]
     checksums += [r.audit.review.checksum for r in result.reviews if r.audit]
+    checksums += [r.claims.checksum for r in result.reviews if r.claims]
+    checksums.append(vocabulary.checksum)
     summary = {
         "digest": input_digest(checksums),
         "software_version": software_version(),

@@ -95,6 +95,16 @@ def mention_iri(review_id: str, sentence: int, ordinal: int) -> URIRef:
     return _iri("review", review_id, "mention", f"{sentence}-{ordinal}")
 
 
+def claim_iri(review_id: str, claim_id: str) -> URIRef:
+    """A curated claim, by the id the editors gave it."""
+    return _iri("claim", review_id, claim_id)
+
+
+def vocabulary_graph_iri() -> URIRef:
+    """The named graph that holds the concept vocabulary."""
+    return _iri("graph", "vocabulary")
+
+
 def graph_iri(review_id: str, part: str) -> URIRef:
     """The named graph that holds one input of one review (``bibliography``, ...)."""
     return _iri("graph", review_id, part)

@@ -29,6 +29,11 @@ class EVKG(DefinedNamespace):
     Section: URIRef  # a headed section of a review's text
     Sentence: URIRef  # a sentence of a review's text, located by character offsets
     Mention: URIRef  # one in-text citation of one work at one place in the text
+    Claim: URIRef  # a statement the review makes, curated in our own words
+    Evidence: URIRef  # one reference (or unresolved citation) that a claim rests on
+    Supports: URIRef  # stance: the evidence backs the claim's concepts
+    Challenges: URIRef  # stance: the evidence tells against them (e.g. a barrier)
+    Qualifies: URIRef  # stance: the evidence limits or adds a condition
 
     # Properties of sources
     bibKey: URIRef  # the BibTeX key(s) under which the reference list holds this work
@@ -61,6 +66,24 @@ class EVKG(DefinedNamespace):
     quotedPerson: URIRef  # the person quoted inside the cited work ("Harriott, in Buck ...")
     citedIn: URIRef  # for "X, cited in Y": Y as written
     narrative: URIRef  # true for "Smith (2012)", false for "(Smith, 2012)"
+
+    # Properties of claims
+    claimId: URIRef  # the claim's id in its claims file
+    statement: URIRef  # the claim in our own words
+    stance: URIRef  # evkg:Supports, evkg:Challenges or evkg:Qualifies
+    mechanism: URIRef  # claim -> skos:Concept in the mechanisms scheme
+    outcome: URIRef  # claim -> outcome concept
+    barrier: URIRef  # claim -> barrier concept
+    enabler: URIRef  # claim -> enabler or recommendation concept
+    setting: URIRef  # claim -> setting concept
+    population: URIRef  # claim -> population concept
+    evidence: URIRef  # claim -> evkg:Evidence
+    source: URIRef  # evidence -> the evkg:Source it names
+    unresolvedCitation: URIRef  # evidence -> a citation, as written, with no reference
+    sectionTitle: URIRef  # a claim's locator: the heading of its section
+    paragraphNumber: URIRef  # a claim's locator: paragraph within the section, from 1
+    sentenceNumber: URIRef  # a claim's locator: sentence within the paragraph, from 1
+    status: URIRef  # "confirmed" (checked by an editor) or "suggested" (by evkg suggest)
 
     # Properties of builds and inputs
     sha256: URIRef  # checksum of an input file

@@ -15,6 +15,7 @@ from ingest.pipeline import ReviewInputs, ingest_reviews
 from ingest.problems import has_errors
 from kg.build import build_dataset
 from kg.store import publish
+from kg.vocabulary import Vocabulary, load_vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -46,9 +47,15 @@ def review_text() -> str:
 
 
 @pytest.fixture(scope="session")
-def project_reviews() -> tuple[ReviewInputs, ...]:
+def vocabulary() -> Vocabulary:
+    """The concept vocabulary as shipped."""
+    return load_vocabulary()
+
+
+@pytest.fixture(scope="session")
+def project_reviews(vocabulary: Vocabulary) -> tuple[ReviewInputs, ...]:
     """The project's own reviews, ingested from reviews/ and references.bib."""
-    result = ingest_reviews(ROOT / "reviews", ROOT)
+    result = ingest_reviews(ROOT / "reviews", ROOT, vocabulary=vocabulary.concept_ids())
     assert not has_errors(result.problems), [str(p) for p in result.problems]
     assert all(r.bibliography.problems == () for r in result.reviews)
     return result.reviews
@@ -56,23 +63,28 @@ def project_reviews() -> tuple[ReviewInputs, ...]:
 
 @pytest.fixture(scope="session")
 def built_store(
-    tmp_path_factory: pytest.TempPathFactory, project_reviews: tuple[ReviewInputs, ...]
+    tmp_path_factory: pytest.TempPathFactory,
+    project_reviews: tuple[ReviewInputs, ...],
+    vocabulary: Vocabulary,
 ) -> Path:
     """A store published from the project's inputs, as `evkg build` would."""
     root = tmp_path_factory.mktemp("store")
-    publish(build_dataset(project_reviews), root, {"digest": "test"})
+    publish(build_dataset(project_reviews, vocabulary), root, {"digest": "test"})
     return root
 
 
 def copy_project(tmp_path: Path, bib: Path | None = None) -> Path:
     """A throwaway copy of the project's inputs, optionally with another bibliography.
 
-    The copy reads the review's text from the same place as the project does.
+    The copy reads the review's text from the same place as the project does. With another
+    bibliography, the curated claims (which cite the real one's keys) are left out.
     """
     shutil.copytree(ROOT / "reviews", tmp_path / "reviews")
     for manifest in (tmp_path / "reviews").glob("*.toml"):
-        text = manifest.read_text("utf-8")
-        manifest.write_text(text.replace('text = "../', f'text = "{ROOT.parent}/'), "utf-8")
+        text = manifest.read_text("utf-8").replace('text = "../', f'text = "{ROOT.parent}/')
+        if bib is not None:
+            text = "\n".join(line for line in text.splitlines() if not line.startswith("claims"))
+        manifest.write_text(text + "\n", "utf-8")
     shutil.copy(bib or ROOT / "references.bib", tmp_path / "references.bib")
     return tmp_path
 

@@ -19,6 +19,7 @@ from ingest.pipeline import ReviewInputs
 from kg.build import build_dataset
 from kg.errors import StoreError
 from kg.store import GraphStore, current_build, publish
+from kg.vocabulary import Vocabulary
 from tests.conftest import ROOT
 
 
@@ -47,9 +48,9 @@ def test_a_published_build_reopens_read_only_with_every_source(built_store: Path
 
 
 def test_the_store_holds_exactly_what_was_built(
-    built_store: Path, project_reviews: tuple[ReviewInputs, ...]
+    built_store: Path, project_reviews: tuple[ReviewInputs, ...], vocabulary: Vocabulary
 ) -> None:
-    built = build_dataset(project_reviews)
+    built = build_dataset(project_reviews, vocabulary)
     stored = GraphStore.open(built_store).to_dataset()
     names = {g.identifier for g in built.graphs() if len(g)}
     assert names == {g.identifier for g in stored.graphs() if len(g)}

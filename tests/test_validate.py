@@ -13,13 +13,14 @@ from kg.build import build_dataset, new_dataset
 from kg.cli import main
 from kg.validate import ShapesError, load_shapes, validate_dataset
 from kg.vocab import BIBO, EVKG
+from kg.vocabulary import Vocabulary
 from tests.conftest import DATA, copy_project
 
 
 def test_the_project_graph_conforms_without_findings(
-    project_reviews: tuple[ReviewInputs, ...],
+    project_reviews: tuple[ReviewInputs, ...], vocabulary: Vocabulary
 ) -> None:
-    report = validate_dataset(build_dataset(project_reviews))
+    report = validate_dataset(build_dataset(project_reviews, vocabulary))
     assert report.conforms
     assert report.results == ()
 
