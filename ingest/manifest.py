@@ -12,6 +12,7 @@ A manifest is a small TOML file under ``reviews/`` written by an editor.  Exampl
     text = "../shared/seeds/000_a96ea5fb91576fb1.txt"   # optional
     text_env = "EVKG_REVIEW"                  # optional: a variable that overrides `text`
     claims = "reviews/<id>.claims.yaml"       # optional: the curated claims
+    venues = "reviews/<id>.venues.yaml"       # optional: which journals peer review
     licence = "..."                           # how the review text may be used
 
 The review text itself is never copied into the project: it is read from ``text``.
@@ -48,6 +49,7 @@ class ReviewManifest:
     text: Path | None
     text_env: str | None
     claims: Path | None
+    venues: Path | None
     licence: str | None
     checksum: str
 
@@ -85,6 +87,7 @@ def parse_manifest(path: Path, root: Path) -> tuple[ReviewManifest | None, list[
         text=(root / str(text)).resolve() if text else None,
         text_env=str(data["text_env"]) if "text_env" in data else None,
         claims=(root / str(data["claims"])).resolve() if "claims" in data else None,
+        venues=(root / str(data["venues"])).resolve() if "venues" in data else None,
         licence=str(data["licence"]) if "licence" in data else None,
         checksum=hashlib.sha256(raw).hexdigest(),
     ), []

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.audit import Audit, audit_review
@@ -13,6 +14,7 @@ from ingest.bibtex import parse_bibtex
 from ingest.claims import ClaimSet, check_claims, parse_claims
 from ingest.manifest import ReviewManifest, parse_manifest
 from ingest.problems import Problem, Severity
+from ingest.profiles import SourceProfile, build_profiles, load_venues
 from ingest.resolve import Status
 from ingest.review import locator_index, parse_review
 from ingest.review_files import ReviewFileError
@@ -26,6 +28,8 @@ class ReviewInputs:
     bibliography: Bibliography
     audit: Audit | None = None  # None when the review's text is not available here
     claims: ClaimSet | None = None
+    profiles: Mapping[str, SourceProfile] = field(default_factory=dict)
+    venues_checksum: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,20 @@ def ingest_reviews(
         problems.extend(text_problems)
         claims, claim_problems = _read_claims(manifest, bibliography, audit, vocabulary)
         problems.extend(claim_problems)
-        reviews.append(ReviewInputs(manifest, bibliography, audit, claims))
+        profiles = build_profiles(
+            bibliography.entries,
+            claims.claims if claims is not None else (),
+            manifest.authors,
+            load_venues(manifest.venues),
+        )
+        venues_checksum = (
+            hashlib.sha256(manifest.venues.read_bytes()).hexdigest()
+            if manifest.venues is not None and manifest.venues.is_file()
+            else None
+        )
+        reviews.append(
+            ReviewInputs(manifest, bibliography, audit, claims, profiles, venues_checksum)
+        )
     return IngestResult(tuple(reviews), tuple(problems))
 
 

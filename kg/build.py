@@ -22,6 +22,7 @@ from ingest.pipeline import ReviewInputs
 from ingest.review import locator_index
 from kg import ids
 from kg.build_claims import build_claims, build_vocabulary
+from kg.build_profiles import build_profiles
 from kg.build_text import build_review_text
 from kg.vocab import BIBO, CITO, EVKG, PREFIXES
 from kg.vocabulary import Vocabulary
@@ -103,6 +104,12 @@ def build_dataset(reviews: Sequence[ReviewInputs], vocabulary: Vocabulary | None
                 review.claims,
                 canonical_source_iris(review.bibliography),
                 locator_index(review.audit.review) if review.audit is not None else None,
+            )
+        if review.profiles:
+            build_profiles(
+                dataset.graph(ids.graph_iri(review_id, "profiles")),
+                review.profiles,
+                canonical_source_iris(review.bibliography),
             )
     build_provenance(dataset.graph(ids.provenance_graph_iri()), reviews, vocabulary)
     return dataset
@@ -287,7 +294,9 @@ def build_provenance(
     graph.add((software, DCTERMS.hasVersion, Literal(software_version())))
     for review, role, path, checksum in inputs:
         entity = ids.input_iri(checksum)
-        part = {"review-manifest": "review", "review-text": "text"}.get(role, role)
+        part = {"review-manifest": "review", "review-text": "text", "venues": "profiles"}.get(
+            role, role
+        )
         named_graph = ids.graph_iri(review.manifest.review_id, part)
         graph.add((build, PROV.used, entity))
         graph.add((entity, RDF.type, PROV.Entity))

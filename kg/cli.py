@@ -132,6 +132,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     checksums += [r.manifest.checksum for r in result.reviews]
     checksums += [r.audit.review.checksum for r in result.reviews if r.audit]
     checksums += [r.claims.checksum for r in result.reviews if r.claims]
+    checksums += [r.venues_checksum for r in result.reviews if r.venues_checksum]
     checksums.append(vocabulary.checksum)
     summary = {
         "digest": input_digest(checksums),

@@ -31,6 +31,7 @@ class EVKG(DefinedNamespace):
     Mention: URIRef  # one in-text citation of one work at one place in the text
     Claim: URIRef  # a statement the review makes, curated in our own words
     Evidence: URIRef  # one reference (or unresolved citation) that a claim rests on
+    ProfileValue: URIRef  # one value of a source's profile, with its basis
     Supports: URIRef  # stance: the evidence backs the claim's concepts
     Challenges: URIRef  # stance: the evidence tells against them (e.g. a barrier)
     Qualifies: URIRef  # stance: the evidence limits or adds a condition
@@ -84,6 +85,16 @@ class EVKG(DefinedNamespace):
     paragraphNumber: URIRef  # a claim's locator: paragraph within the section, from 1
     sentenceNumber: URIRef  # a claim's locator: sentence within the paragraph, from 1
     status: URIRef  # "confirmed" (checked by an editor) or "suggested" (by evkg suggest)
+
+    # Properties of source profiles (each value also has an evkg:ProfileValue with its basis)
+    publicationType: URIRef  # "journal article", "inspection report", "book", ...
+    studyDesign: URIRef  # from a controlled list, "not-stated" when nothing says
+    peerReviewed: URIRef  # "yes", "no" or "not stated"
+    country: URIRef  # where the study was, as the title or the review states it
+    byReviewAuthor: URIRef  # true when the review's author is among the source's authors
+    profileValue: URIRef  # source -> evkg:ProfileValue
+    facet: URIRef  # which part of the profile a ProfileValue is
+    basis: URIRef  # the words or judgement a value rests on
 
     # Properties of builds and inputs
     sha256: URIRef  # checksum of an input file
