@@ -63,6 +63,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print one JSON object")
     check.set_defaults(run=_check)
 
+    suggest = commands.add_parser("suggest", help="suggest claims for a review's cited sentences")
+    suggest.add_argument("review", help="the review: .txt, .md, .docx or .pdf")
+    suggest.add_argument("--bib", required=True, help="its reference list (BibTeX)")
+    suggest.add_argument("--review-id", default="new-review", help="id for the claims file")
+    suggest.add_argument("--out", help="write the suggested claims file here")
+    suggest.set_defaults(run=_suggest)
+
     validate = commands.add_parser("validate", help="check the published store with SHACL")
     validate.add_argument("--shapes", help="another SHACL shapes file (Turtle)")
     validate.add_argument("--strict", action="store_true", help="treat warnings as failures")
@@ -209,6 +216,31 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     else:
         sys.stdout.write(format_report(audit))
     return 0 if audit.clean and not has_errors(bibliography.problems) else 1
+
+
+def _suggest(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.audit import audit_review
+    from ingest.bibtex import parse_bibtex
+    from ingest.review import parse_review
+    from ingest.review_files import ReviewFileError
+    from kg.suggest import suggest, to_claims_yaml
+    from kg.vocabulary import load_vocabulary
+
+    try:
+        review = parse_review(Path(args.review))
+    except (ReviewFileError, OSError) as exc:
+        raise InputError(str(exc)) from exc
+    bibliography = parse_bibtex(Path(args.bib))
+    if not bibliography.entries:
+        raise InputError(f"{args.bib}: no entries could be read")
+    text = to_claims_yaml(
+        suggest(audit_review(review, bibliography), load_vocabulary().graph), args.review_id
+    )
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
