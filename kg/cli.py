@@ -70,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     suggest.add_argument("--out", help="write the suggested claims file here")
     suggest.set_defaults(run=_suggest)
 
+    query = commands.add_parser("query", help='ask a question, e.g. "what supports hope"')
+    query.add_argument("question")
+    query.add_argument("--json", action="store_true", help="print one JSON object")
+    query.add_argument("--store", help="store directory")
+    query.set_defaults(run=_query)
+
     validate = commands.add_parser("validate", help="check the published store with SHACL")
     validate.add_argument("--shapes", help="another SHACL shapes file (Turtle)")
     validate.add_argument("--strict", action="store_true", help="treat warnings as failures")
@@ -241,6 +247,21 @@ def _suggest(args: argparse.Namespace, settings: Settings) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _query(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.answers import answer, to_json, to_text
+    from kg.knowledge import Knowledge
+    from kg.store import GraphStore
+
+    knowledge = Knowledge.of(GraphStore.open(settings.store_dir))
+    result = answer(args.question, knowledge)
+    if args.json:
+        print(json.dumps(to_json(result, knowledge), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(to_text(result, knowledge))
+    found = any(result.claims.values()) or result.mentions
+    return 0 if found else 1
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:

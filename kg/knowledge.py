@@ -1,0 +1,223 @@
+"""What the answers need from the store, read once through prepared queries.
+
+At the seed's size the whole of it is a few hundred rows and loads in milliseconds; a
+library of many reviews would precompute these structures at build time instead.  Only
+:meth:`Knowledge.claims_about` takes a value from the user (a concept IRI already resolved
+from the vocabulary), and it is bound, never formatted into the query.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from kg.store import GraphStore
+
+STANCE_NAMES = {"Supports": "supports", "Challenges": "challenges", "Qualifies": "qualifies"}
+ROLE_NAMES = {
+    "mechanism": "mechanisms",
+    "outcome": "outcomes",
+    "barrier": "barriers",
+    "enabler": "enablers",
+    "setting": "settings",
+    "population": "populations",
+}
+
+
+@dataclass
+class ConceptInfo:
+    """A concept of the vocabulary."""
+
+    iri: str
+    scheme: str  # "mechanisms", "outcomes", ...
+    label: str
+    definition: str
+    labels: set[str] = field(default_factory=set)
+
+    @property
+    def id(self) -> str:
+        """The concept's id, as claims files write it."""
+        return self.iri.rsplit("/", 1)[-1]
+
+
+@dataclass
+class EvidenceItem:
+    """One reference (or unresolved citation) a claim rests on."""
+
+    key: str | None
+    page: str | None
+    unresolved: str | None
+
+
+@dataclass
+class ClaimInfo:
+    """A claim with everything an answer shows."""
+
+    iri: str
+    id: str
+    statement: str
+    stance: str
+    status: str
+    locator: str | None
+    sentence: str | None
+    concepts: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    evidence: dict[str, EvidenceItem] = field(default_factory=dict)
+
+    @property
+    def keys(self) -> list[str]:
+        """The bib keys of its resolved evidence."""
+        return [e.key for e in self.evidence.values() if e.key]
+
+
+@dataclass
+class SourceInfo:
+    """A source with its profile."""
+
+    key: str
+    iri: str
+    title: str
+    year: str
+    authors: str  # as a citation names them: "Buck", "Hucklesby and Wincup", "Sells et al."
+    first_family: str
+    author_count: int
+    profile: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+
+    def first(self, facet: str, default: str = "not stated") -> str:
+        """The first value of a profile facet."""
+        values = self.profile.get(facet)
+        return values[0][0] if values else default
+
+
+@dataclass
+class MentionInfo:
+    """An in-text citation."""
+
+    cited_as: str
+    key: str | None
+    resolution: str
+    page: str | None
+    sentence_index: int
+    sentence: str | None
+    section: str
+    review_page: str | None
+
+
+class Knowledge:
+    """Concepts, claims, sources and mentions of a published build."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.concepts = self._concepts()
+        self.claims = self._claims()
+        self.sources = self._sources()
+        self.mentions = self._mentions()
+
+    @classmethod
+    def of(cls, store: GraphStore) -> Knowledge:
+        """The knowledge of a store, loaded on first use and kept with it (it never changes)."""
+        cached = getattr(store, "_knowledge", None)
+        if cached is None:
+            cached = cls(store)
+            store._knowledge = cached  # type: ignore[attr-defined]
+        assert isinstance(cached, Knowledge)  # noqa: S101
+        return cached
+
+    def claims_about(self, concept_iri: str) -> list[ClaimInfo]:
+        """Claims tagged with a concept or a narrower one (a bound, prepared query)."""
+        ids = {
+            row["claimId"] for row in self.store.select("claims_for_concept", concept=concept_iri)
+        }
+        return [c for c in self.claims.values() if c.id in ids]
+
+    def _concepts(self) -> dict[str, ConceptInfo]:
+        concepts: dict[str, ConceptInfo] = {}
+        for row in self.store.select("concepts"):
+            iri = str(row["concept"])
+            scheme = str(row["scheme"]).rsplit("/", 1)[-1]
+            concept = concepts.setdefault(
+                iri, ConceptInfo(iri, scheme, str(row["prefLabel"]), str(row["definition"] or ""))
+            )
+            concept.labels.add(str(row["label"]))
+        return concepts
+
+    def _claims(self) -> dict[str, ClaimInfo]:
+        claims: dict[str, ClaimInfo] = {}
+        for row in self.store.select("claims_evidence"):
+            iri = str(row["claim"])
+            locator = (
+                (
+                    f"{row['section']}, paragraph {row['paragraph']}, sentence "
+                    f"{row['sentenceNumber']}"
+                )
+                if row["section"]
+                else None
+            )
+            claim = claims.setdefault(
+                iri,
+                ClaimInfo(
+                    iri,
+                    str(row["claimId"]),
+                    str(row["statement"]),
+                    STANCE_NAMES.get(str(row["stance"]).rsplit("#", 1)[-1], "supports"),
+                    str(row["status"]),
+                    locator,
+                    row["sentenceText"],
+                ),
+            )
+            if row["concept"]:
+                role = ROLE_NAMES[str(row["role"]).rsplit("#", 1)[-1]]
+                if row["concept"] not in claim.concepts[role]:
+                    claim.concepts[role].append(str(row["concept"]))
+            claim.evidence.setdefault(
+                str(row["evidence"]), EvidenceItem(row["key"], row["page"], row["unresolved"])
+            )
+        for claim in claims.values():
+            claim.evidence = dict(
+                sorted(claim.evidence.items(), key=lambda kv: int(kv[0].rsplit("/", 1)[-1]))
+            )
+        return claims
+
+    def _sources(self) -> dict[str, SourceInfo]:
+        sources: dict[str, SourceInfo] = {}
+        for row in self.store.select("source_profiles"):
+            key = str(row["key"])
+            count = int(row["authorCount"] or 0)
+            first = str(row["firstFamily"] or "Not stated")
+            if count >= 3 or (count == 2 and not row["secondFamily"]):
+                authors = f"{first} et al."
+            elif count == 2:
+                authors = f"{first} and {row['secondFamily']}"
+            else:
+                authors = first
+            source = sources.setdefault(
+                key,
+                SourceInfo(
+                    key,
+                    str(row["source"]),
+                    str(row["title"] or "Untitled"),
+                    str(row["year"] or row["yearLabel"] or "n.d."),
+                    authors,
+                    first,
+                    count,
+                ),
+            )
+            if row["facet"]:
+                value = (str(row["value"]), str(row["basis"]))
+                if value not in source.profile[str(row["facet"])]:
+                    source.profile[str(row["facet"])].append(value)
+        return sources
+
+    def _mentions(self) -> list[MentionInfo]:
+        return [
+            MentionInfo(
+                str(r["citedAs"]),
+                r["key"],
+                str(r["resolution"]),
+                r["page"],
+                int(str(r["sentenceIndex"])),
+                r["sentenceText"],
+                str(r["section"]),
+                r["reviewPage"],
+            )
+            for r in self.store.select("mentions")
+        ]
