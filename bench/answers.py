@@ -1,0 +1,69 @@
+"""Latency of each question form on the seed graph (the answer path: question -> concepts ->
+claims -> sources -> profile), median and p95, plus the gap map and the first (cold) load.
+
+Usage: ``python -m bench.answers [--store var/store] [--repeat 50]`` after ``evkg build``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from kg.answers import answer, to_json
+from kg.gapmap import gap_map
+from kg.knowledge import Knowledge
+from kg.store import GraphStore
+
+QUESTIONS = {
+    "what supports X": "what supports hope",
+    "what challenges X": "what challenges short-term funding",
+    "X -> Y": "how does trust lead to housing",
+    "where is SOURCE cited": "where is Buck et al. 2020 cited",
+    "what does SOURCE support": "what does Grossman and Rhodes 2002 support",
+    "bare X (typo)": "rolemodel",
+    "no match": "what supports astrology",
+}
+
+
+def _p95(values: list[float]) -> float:
+    return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
+
+
+def main() -> None:
+    """Print a Markdown table and a JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", default="var/store")
+    parser.add_argument("--repeat", type=int, default=50)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    store = GraphStore.open(Path(args.store))
+    knowledge = Knowledge.of(store)
+    cold_ms = (time.perf_counter() - started) * 1000
+    results: dict[str, dict[str, float]] = {}
+    cases = {
+        **{k: (lambda q=q: to_json(answer(q, knowledge), knowledge)) for k, q in QUESTIONS.items()},
+        "gap map": lambda: gap_map(knowledge).to_json(),
+    }
+    for name, run in cases.items():
+        run()  # warm
+        times = []
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            run()
+            times.append((time.perf_counter() - t) * 1000)
+        results[name] = {
+            "median_ms": round(statistics.median(times), 2),
+            "p95_ms": round(_p95(times), 2),
+        }
+    print(f"open store and load knowledge (cold): {cold_ms:.1f} ms\n")
+    print("| question form | median ms | p95 ms |\n|---|---:|---:|")
+    for name, r in results.items():
+        print(f"| {name} | {r['median_ms']} | {r['p95_ms']} |")
+    print(json.dumps({"cold_ms": round(cold_ms, 1), "forms": results}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Gap map cells and network projections of the seed review's claims."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.gapmap import gap_map
+from kg.knowledge import Knowledge
+from kg.network import (
+    author_graph,
+    central_sources,
+    co_citation_graph,
+    mechanism_outcome_graph,
+)
+from kg.store import GraphStore
+from kg.vocabulary import CONCEPT_BASE
+from tests.conftest import needs_seed
+
+pytestmark = needs_seed
+
+M, O, B = (CONCEPT_BASE + s + "/" for s in ("mechanism", "outcome", "barrier"))
+
+
+@pytest.fixture(scope="module")
+def knowledge(built_store: Path, review_text: str) -> Knowledge:
+    return Knowledge.of(GraphStore.open(built_store))
+
+
+def test_a_cell_holds_its_claims_by_stance_and_distinct_sources(knowledge: Knowledge) -> None:
+    cell = gap_map(knowledge).cell(M + "hope", O + "desistance")
+    assert len(cell.claims["supports"]) == 5 and cell.claims["challenges"] == []
+    assert cell.sources == {
+        "barrenger2019enacting",
+        "buck2017wanted",
+        "buck2019tug",
+        "kidd2011first",
+        "lopezhumphreys2020inside",
+        "maruna2001making",
+        "worrall2009works",
+        "zdun2011immigration",
+    }
+
+
+def test_an_empty_cell_is_a_gap(knowledge: Knowledge) -> None:
+    grid = gap_map(knowledge)
+    assert grid.cell(M + "hope", O + "housing").is_gap
+    assert len(grid.rows) == 12 and len(grid.columns) == 13
+
+
+def test_a_narrower_outcome_counts_towards_its_broader_one(knowledge: Knowledge) -> None:
+    cell = gap_map(knowledge).cell(M + "connecting-to-services", O + "engagement-with-services")
+    assert "reinglegonzalez2019value" in cell.sources  # tagged housing, mental health, ...
+
+
+def test_barrier_rows(knowledge: Knowledge) -> None:
+    grid = gap_map(knowledge, "barriers")
+    assert len(grid.rows) == 8
+    cell = grid.cell(B + "punitive-settings", O + "compliance")
+    assert cell.claims["challenges"] == ["mentors-asked-to-inform"]
+
+
+def test_networks(knowledge: Knowledge) -> None:
+    paths = mechanism_outcome_graph(knowledge)
+    assert paths.has_edge(M + "trust", O + "housing")
+    co = co_citation_graph(knowledge)
+    assert co.has_edge("sells2020peer", "tsip2012wire")
+    assert not co.has_edge("sells2020peer", "zdun2011immigration")
+    assert central_sources(knowledge, 1)[0][0] == "buck2020peer"
+    assert author_graph(knowledge).has_edge("Hucklesby", "Wincup")
