@@ -1,5 +1,7 @@
-"""Latency of each question form on the seed graph (the answer path: question -> concepts ->
-claims -> sources -> profile), median and p95, plus the gap map and the first (cold) load.
+"""Latency of each question form on the seed graph, median and p95.
+
+The answer path is question -> concepts -> claims -> sources -> profile; the gap map and the
+first (cold) load are timed too.
 
 Usage: ``python -m bench.answers [--store var/store] [--repeat 50]`` after ``evkg build``.
 """
@@ -43,16 +45,18 @@ def main() -> None:
     knowledge = Knowledge.of(store)
     cold_ms = (time.perf_counter() - started) * 1000
     results: dict[str, dict[str, float]] = {}
-    cases = {
-        **{k: (lambda q=q: to_json(answer(q, knowledge), knowledge)) for k, q in QUESTIONS.items()},
-        "gap map": lambda: gap_map(knowledge).to_json(),
-    }
-    for name, run in cases.items():
-        run()  # warm
+
+    def run(name: str) -> object:
+        if name == "gap map":
+            return gap_map(knowledge).to_json()
+        return to_json(answer(QUESTIONS[name], knowledge), knowledge)
+
+    for name in [*QUESTIONS, "gap map"]:
+        run(name)  # warm
         times = []
         for _ in range(args.repeat):
             t = time.perf_counter()
-            run()
+            run(name)
             times.append((time.perf_counter() - t) * 1000)
         results[name] = {
             "median_ms": round(statistics.median(times), 2),

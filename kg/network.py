@@ -13,9 +13,9 @@ import networkx as nx
 from kg.knowledge import Knowledge
 
 
-def mechanism_outcome_graph(knowledge: Knowledge) -> nx.DiGraph:
+def mechanism_outcome_graph(knowledge: Knowledge) -> nx.DiGraph[str]:
     """Mechanism -> outcome edges, one per pair, weighted by the claims that link them."""
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     for claim in knowledge.claims.values():
         for mechanism in claim.concepts.get("mechanisms", []):
             for outcome in claim.concepts.get("outcomes", []):
@@ -29,9 +29,9 @@ def mechanism_outcome_graph(knowledge: Knowledge) -> nx.DiGraph:
     return graph
 
 
-def co_citation_graph(knowledge: Knowledge) -> nx.Graph:
+def co_citation_graph(knowledge: Knowledge) -> nx.Graph[str]:
     """Sources cited together in one sentence or one claim; weight = how often."""
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     groups: list[set[str]] = [set(c.keys) for c in knowledge.claims.values()]
     by_sentence: dict[int, set[str]] = {}
     for mention in knowledge.mentions:
@@ -45,9 +45,9 @@ def co_citation_graph(knowledge: Knowledge) -> nx.Graph:
     return graph
 
 
-def source_concept_graph(knowledge: Knowledge) -> nx.Graph:
+def source_concept_graph(knowledge: Knowledge) -> nx.Graph[str]:
     """The bipartite graph of sources and the concepts their claims are about."""
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     for claim in knowledge.claims.values():
         for key in claim.keys:
             graph.add_node(key, kind="source")
@@ -58,9 +58,9 @@ def source_concept_graph(knowledge: Knowledge) -> nx.Graph:
     return graph
 
 
-def author_graph(knowledge: Knowledge) -> nx.Graph:
+def author_graph(knowledge: Knowledge) -> nx.Graph[str]:
     """First authors linked to the second authors they wrote with (as the list names them)."""
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     for source in knowledge.sources.values():
         graph.add_node(source.first_family)
         parts = source.authors.split(" and ")

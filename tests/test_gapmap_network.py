@@ -20,7 +20,7 @@ from tests.conftest import needs_seed
 
 pytestmark = needs_seed
 
-M, O, B = (CONCEPT_BASE + s + "/" for s in ("mechanism", "outcome", "barrier"))
+MECH, OUT, BAR = (CONCEPT_BASE + s + "/" for s in ("mechanism", "outcome", "barrier"))
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def knowledge(built_store: Path, review_text: str) -> Knowledge:
 
 
 def test_a_cell_holds_its_claims_by_stance_and_distinct_sources(knowledge: Knowledge) -> None:
-    cell = gap_map(knowledge).cell(M + "hope", O + "desistance")
+    cell = gap_map(knowledge).cell(MECH + "hope", OUT + "desistance")
     assert len(cell.claims["supports"]) == 5 and cell.claims["challenges"] == []
     assert cell.sources == {
         "barrenger2019enacting",
@@ -45,25 +45,27 @@ def test_a_cell_holds_its_claims_by_stance_and_distinct_sources(knowledge: Knowl
 
 def test_an_empty_cell_is_a_gap(knowledge: Knowledge) -> None:
     grid = gap_map(knowledge)
-    assert grid.cell(M + "hope", O + "housing").is_gap
+    assert grid.cell(MECH + "hope", OUT + "housing").is_gap
     assert len(grid.rows) == 12 and len(grid.columns) == 13
 
 
 def test_a_narrower_outcome_counts_towards_its_broader_one(knowledge: Knowledge) -> None:
-    cell = gap_map(knowledge).cell(M + "connecting-to-services", O + "engagement-with-services")
+    cell = gap_map(knowledge).cell(
+        MECH + "connecting-to-services", OUT + "engagement-with-services"
+    )
     assert "reinglegonzalez2019value" in cell.sources  # tagged housing, mental health, ...
 
 
 def test_barrier_rows(knowledge: Knowledge) -> None:
     grid = gap_map(knowledge, "barriers")
     assert len(grid.rows) == 8
-    cell = grid.cell(B + "punitive-settings", O + "compliance")
+    cell = grid.cell(BAR + "punitive-settings", OUT + "compliance")
     assert cell.claims["challenges"] == ["mentors-asked-to-inform"]
 
 
 def test_networks(knowledge: Knowledge) -> None:
     paths = mechanism_outcome_graph(knowledge)
-    assert paths.has_edge(M + "trust", O + "housing")
+    assert paths.has_edge(MECH + "trust", OUT + "housing")
     co = co_citation_graph(knowledge)
     assert co.has_edge("sells2020peer", "tsip2012wire")
     assert not co.has_edge("sells2020peer", "zdun2011immigration")
