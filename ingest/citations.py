@@ -76,10 +76,10 @@ _YEAR_ITEM = re.compile(rf"(?P<year>{_YEAR})(?:{_LOCATOR})?")
 _YEAR_LIST = rf"{_YEAR}{_ANY_LOCATOR}?(?:\s*,\s*{_YEAR}{_ANY_LOCATOR}?)*"
 _PART = re.compile(rf"^(?P<authors>.+?),?\s+(?P<years>{_YEAR_LIST})$", re.S)
 _ONLY_YEARS = re.compile(rf"^\s*(?P<years>{_YEAR_LIST})\s*$")
+# Case matters: "Cf" or "Eg" with a capital and no full stop could be a surname.
 _PREFIX = re.compile(
-    r"^(?P<prefix>see also|see,? for example,?|see e\.g\.,?|see|e\.\s?g\.,?|eg,?|cf\.?|"
-    r"for example,?|for instance,?)\s+",
-    re.I,
+    r"^(?P<prefix>[Ss]ee also|[Ss]ee,? for example,?|[Ss]ee e\.g\.,?|[Ss]ee|e\.\s?g\.,?|"
+    r"eg,|[Cc]f\.|cf|[Ff]or example,?|[Ff]or instance,?)\s+"
 )
 _CITED_IN = re.compile(r",?\s+cited in\s+", re.I)
 _QUOTED_IN = re.compile(r"^(?P<person>[^,]+?),?\s+in\s+(?P<work>[A-Z\u00c0-\u024f].*)$", re.S)

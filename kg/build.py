@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -84,33 +84,22 @@ def build_dataset(reviews: Sequence[ReviewInputs], vocabulary: Vocabulary | None
         build_vocabulary(dataset.graph(ids.vocabulary_graph_iri()), vocabulary.graph)
     for review in reviews:
         review_id = review.manifest.review_id
-        build_review(dataset.graph(ids.graph_iri(review_id, "review")), review.manifest)
+        iris = canonical_source_iris(review.bibliography)
+
+        def graph(part: str, review_id: str = review_id) -> Graph:
+            return dataset.graph(ids.graph_iri(review_id, part))
+
+        build_review(graph("review"), review.manifest)
         build_bibliography(
-            dataset.graph(ids.graph_iri(review_id, "bibliography")),
-            ids.review_iri(review_id),
-            review.bibliography,
+            graph("bibliography"), ids.review_iri(review_id), review.bibliography, iris
         )
         if review.audit is not None:
-            build_review_text(
-                dataset.graph(ids.graph_iri(review_id, "text")),
-                review_id,
-                review.audit,
-                canonical_source_iris(review.bibliography),
-            )
+            build_review_text(graph("text"), review_id, review.audit, iris)
         if review.claims is not None:
-            build_claims(
-                dataset.graph(ids.graph_iri(review_id, "claims")),
-                review_id,
-                review.claims,
-                canonical_source_iris(review.bibliography),
-                locator_index(review.audit.review) if review.audit is not None else None,
-            )
+            sentence_at = locator_index(review.audit.review) if review.audit else None
+            build_claims(graph("claims"), review_id, review.claims, iris, sentence_at)
         if review.profiles:
-            build_profiles(
-                dataset.graph(ids.graph_iri(review_id, "profiles")),
-                review.profiles,
-                canonical_source_iris(review.bibliography),
-            )
+            build_profiles(graph("profiles"), review.profiles, iris)
     build_provenance(dataset.graph(ids.provenance_graph_iri()), reviews, vocabulary)
     return dataset
 
@@ -149,9 +138,14 @@ def canonical_source_iris(bibliography: Bibliography) -> dict[str, URIRef]:
     return iris
 
 
-def build_bibliography(graph: Graph, review: URIRef, bibliography: Bibliography) -> None:
+def build_bibliography(
+    graph: Graph,
+    review: URIRef,
+    bibliography: Bibliography,
+    iris: Mapping[str, URIRef] | None = None,
+) -> None:
     """Every reference as a source that the review cites."""
-    iris = canonical_source_iris(bibliography)
+    iris = iris if iris is not None else canonical_source_iris(bibliography)
     for entry in bibliography.entries:
         source = iris[entry.key]
         graph.add((review, CITO.cites, source))

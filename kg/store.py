@@ -184,7 +184,7 @@ class GraphStore:
         }
         solutions = self._store.query(query, substitutions=substitutions)
         if not isinstance(solutions, ox.QuerySolutions):
-            raise StoreError(f"query {name} is not a SELECT")
+            raise StoreError(f"the prepared query {name!r} returns no table of rows")
         names = [v.value for v in solutions.variables]
         return [{n: _text(row[n]) for n in names} for row in solutions]
 

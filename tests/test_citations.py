@@ -306,3 +306,11 @@ def test_a_surname_like_colleagues_is_a_surname() -> None:
     assert (mention.family, mention.count) == ("Aa", AuthorCount.TWO)
     [misspelt] = mentions("Duvnjak and collagues (2021) studied it.")
     assert misspelt.count is AuthorCount.SEVERAL
+
+
+def test_a_surname_like_a_prefix_is_a_surname() -> None:
+    # Found by hypothesis: "Cf & Aa" names two authors; only "cf." is a prefix.
+    [mention] = mentions("Text (Cf & Aa, 1950).")
+    assert (mention.family, mention.count, mention.prefix) == ("Cf", AuthorCount.TWO, None)
+    [prefixed] = mentions("Text (cf. Maruna, 2001).")
+    assert (prefixed.family, prefixed.prefix) == ("Maruna", "cf.")
