@@ -11,6 +11,7 @@ from typing import Any
 
 from kg.evidence import EvidenceProfile, profile_of, summary_sentence
 from kg.knowledge import ClaimInfo, Knowledge, MentionInfo
+from kg.references import harvard
 from kg.understand import Understanding, search_claims, understand
 
 STANCE_ORDER = {
@@ -151,6 +152,7 @@ def to_json(result: Answer, knowledge: Knowledge) -> dict[str, Any]:
                 "title": knowledge.sources[key].title,
                 "year": knowledge.sources[key].year,
                 "authors": knowledge.sources[key].authors,
+                "reference": harvard(knowledge.store).get(key),
                 "profile": {
                     facet: [{"value": v, "basis": b} for v, b in values]
                     for facet, values in knowledge.sources[key].profile.items()
