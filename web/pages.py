@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template, request
 
+from kg.answers import answer
+from kg.gapmap import gap_map
+from kg.knowledge import Knowledge
+from kg.references import harvard
+from kg.vocabulary import CONCEPT_BASE, SCHEME_SEGMENTS
 from web.store_access import get_store
 
 bp = Blueprint("pages", __name__)
@@ -17,6 +22,19 @@ _TYPE_LABELS = {
     "report": "Report",
     "misc": "Other",
 }
+EXAMPLES = (
+    "does peer mentoring reduce reoffending?",
+    "what supports hope",
+    "what challenges short-term funding",
+    "how does trust lead to housing",
+    "where is Buck 2018 cited",
+)
+MAX_QUESTION = 500
+
+
+def knowledge() -> Knowledge:
+    """What the pages read, loaded once per store."""
+    return Knowledge.of(get_store())
 
 
 def authors_short(source: dict[str, str | None]) -> str:
@@ -32,7 +50,7 @@ def authors_short(source: dict[str, str | None]) -> str:
 
 @bp.get("/")
 def home() -> str:
-    """The reviews in the store, each with its reference list."""
+    """The question box, examples, counts, and each review's reference list."""
     store = get_store()
     reviews = []
     for review in store.select("list_reviews"):
@@ -42,4 +60,114 @@ def home() -> str:
             source["yearText"] = source["year"] or source["yearLabel"] or "n.d."
             source["authorsShort"] = authors_short(source)
         reviews.append({**review, "sources": sources})
-    return render_template("home.html", reviews=reviews)
+    k = knowledge()
+    counts = {"claims": len(k.claims), "sources": len(k.sources), "concepts": len(k.concepts)}
+    return render_template("home.html", reviews=reviews, examples=EXAMPLES, counts=counts)
+
+
+@bp.get("/ask")
+def ask() -> str:
+    """The answer to a question, with its evidence and the other side beside it."""
+    question = (request.args.get("q") or "").strip()[:MAX_QUESTION]
+    if not question:
+        return render_template("home_redirect.html", examples=EXAMPLES)
+    k = knowledge()
+    result = answer(question, k)
+    references = harvard(get_store())
+    keys = sorted({key for group in result.claims.values() for c in group for key in c.keys})
+    return render_template(
+        "answer.html",
+        result=result,
+        knowledge=k,
+        keys=keys,
+        references=references,
+        concept_path=concept_path,
+    )
+
+
+def concept_path(iri: str) -> str:
+    """The explorer's path of a concept page, from its IRI."""
+    return "/concept/" + iri.removeprefix(CONCEPT_BASE)
+
+
+@bp.get("/concept/<segment>/<concept_id>")
+def concept(segment: str, concept_id: str) -> str:
+    """A concept: its definition, its claims by stance, and what it is linked with."""
+    if segment not in SCHEME_SEGMENTS.values():
+        abort(404)
+    k = knowledge()
+    info = k.concepts.get(f"{CONCEPT_BASE}{segment}/{concept_id}")
+    if info is None:
+        abort(404)
+    claims = k.claims_about(info.iri)
+    grouped = {
+        s: [c for c in claims if c.stance == s] for s in ("supports", "challenges", "qualifies")
+    }
+    related = sorted(
+        {
+            other
+            for c in claims
+            for concepts in c.concepts.values()
+            for other in concepts
+            if other != info.iri
+        }
+    )
+    return render_template(
+        "concept.html",
+        concept=info,
+        grouped=grouped,
+        knowledge=k,
+        related=[k.concepts[r] for r in related if r in k.concepts],
+        concept_path=concept_path,
+    )
+
+
+@bp.get("/source/<key>")
+def source(key: str) -> str:
+    """A source: its reference, profile with bases, where it is cited, and its claims."""
+    k = knowledge()
+    info = k.sources.get(key)
+    if info is None:
+        abort(404)
+    claims = [c for c in k.claims.values() if key in c.keys]
+    mentions = [m for m in k.mentions if m.key == key]
+    sentences = {m.sentence_index for m in mentions}
+    co_cited = sorted(
+        {m.key for m in k.mentions if m.sentence_index in sentences and m.key and m.key != key}
+    )
+    return render_template(
+        "source.html",
+        source=info,
+        claims=claims,
+        mentions=mentions,
+        reference=harvard(get_store()).get(key),
+        knowledge=k,
+        co_cited=[k.sources[c] for c in co_cited if c in k.sources],
+    )
+
+
+@bp.get("/audit")
+def audit() -> str:
+    """The citation audit: citations with no reference, and references never cited."""
+    k = knowledge()
+    unresolved = [m for m in k.mentions if m.resolution != "resolved"]
+    cited = {m.key for m in k.mentions if m.key}
+    uncited = [s for s in k.sources.values() if s.key not in cited]
+    return render_template(
+        "audit.html",
+        unresolved=unresolved,
+        uncited=uncited,
+        total=len(k.mentions),
+        has_text=bool(k.mentions),
+    )
+
+
+@bp.get("/gap-map")
+def gaps() -> str:
+    """Mechanisms and barriers against outcomes, as accessible tables."""
+    k = knowledge()
+    return render_template(
+        "gapmap.html",
+        maps=[("mechanisms", gap_map(k, "mechanisms")), ("barriers", gap_map(k, "barriers"))],
+        concept_path=concept_path,
+    )
