@@ -16,6 +16,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         EVKG_STORE_DIR=str(Path(os.environ.get("EVKG_ROOT", ".")) / "var" / "store"),
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        EVKG_SPARQL_TIMEOUT=10.0,
+        EVKG_SPARQL_ROWS=10_000,
         JSON_SORT_KEYS=False,
     )
     app.config.from_prefixed_env("EVKG")  # EVKG_STORE_DIR=... arrives as STORE_DIR
@@ -28,9 +30,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.extensions["evkg.store"] = GraphStore.open(Path(app.config["EVKG_STORE_DIR"]))
 
-    from web import pages
+    from web import pages, sparql
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(sparql.bp)
 
     @app.after_request
     def security_headers(response: Any) -> Any:

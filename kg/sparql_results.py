@@ -1,0 +1,135 @@
+"""Write SPARQL results in the formats of the SPARQL 1.1 Protocol.
+
+SELECT: JSON, XML, CSV, TSV. ASK: JSON, XML. CONSTRUCT/DESCRIBE: Turtle, N-Triples.  When the
+row cap cut the results short, JSON says so in ``"truncated": true`` and every format gets the
+``X-EVKG-Truncated`` header from the caller: never a silent partial result.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+SELECT_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+GRAPH_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "text/plain": "nt"}
+CONTENT_TYPES = {
+    "json": "application/sparql-results+json; charset=utf-8",
+    "xml": "application/sparql-results+xml; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+    "turtle": "text/turtle; charset=utf-8",
+    "nt": "application/n-triples; charset=utf-8",
+}
+
+
+def select_json(payload: dict[str, Any], truncated: bool) -> str:
+    """SPARQL 1.1 Query Results JSON."""
+    bindings = [
+        {v: t for v, t in zip(payload["vars"], row, strict=True) if t is not None}
+        for row in payload["rows"]
+    ]
+    return json.dumps(
+        {
+            "head": {"vars": payload["vars"]},
+            "results": {"bindings": bindings},
+            "truncated": truncated,
+        }
+    )
+
+
+def ask_json(value: bool) -> str:
+    """An ASK result as JSON."""
+    return json.dumps({"head": {}, "boolean": value})
+
+
+def select_xml(payload: dict[str, Any]) -> str:
+    """SPARQL Query Results XML."""
+    out = [
+        '<?xml version="1.0"?>',
+        '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+        "<head>",
+    ]
+    out += [f"<variable name={quoteattr(v)}/>" for v in payload["vars"]]
+    out += ["</head>", "<results>"]
+    for row in payload["rows"]:
+        out.append("<result>")
+        for var, term in zip(payload["vars"], row, strict=True):
+            if term is None:
+                continue
+            out.append(f"<binding name={quoteattr(var)}>{_xml_term(term)}</binding>")
+        out.append("</result>")
+    out += ["</results>", "</sparql>"]
+    return "\n".join(out) + "\n"
+
+
+def ask_xml(value: bool) -> str:
+    """An ASK result as XML."""
+    return (
+        '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+        f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n"
+    )
+
+
+def _xml_term(term: dict[str, str]) -> str:
+    value = escape(term["value"])
+    if term["type"] == "uri":
+        return f"<uri>{value}</uri>"
+    if term["type"] == "bnode":
+        return f"<bnode>{value}</bnode>"
+    attrs = ""
+    if "xml:lang" in term:
+        attrs = f" xml:lang={quoteattr(term['xml:lang'])}"
+    elif "datatype" in term:
+        attrs = f" datatype={quoteattr(term['datatype'])}"
+    return f"<literal{attrs}>{value}</literal>"
+
+
+def select_csv(payload: dict[str, Any], tab: bool = False) -> str:
+    """CSV (plain values) or TSV (terms in SPARQL syntax)."""
+    buffer = io.StringIO()
+    if tab:
+        buffer.write("\t".join(f"?{v}" for v in payload["vars"]) + "\n")
+        for row in payload["rows"]:
+            buffer.write("\t".join(_tsv_term(t) for t in row) + "\n")
+        return buffer.getvalue()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(payload["vars"])
+    for row in payload["rows"]:
+        writer.writerow(["" if t is None else t["value"] for t in row])
+    return buffer.getvalue()
+
+
+def _tsv_term(term: dict[str, str] | None) -> str:
+    if term is None:
+        return ""
+    if term["type"] == "uri":
+        return f"<{term['value']}>"
+    if term["type"] == "bnode":
+        return f"_:{term['value']}"
+    literal = json.dumps(term["value"], ensure_ascii=False).replace("\t", "\\t")
+    if "xml:lang" in term:
+        return f"{literal}@{term['xml:lang']}"
+    if "datatype" in term:
+        return f"{literal}^^<{term['datatype']}>"
+    return literal
+
+
+def graph_text(lines: list[str], fmt: str) -> str:
+    """CONSTRUCT/DESCRIBE results as N-Triples or Turtle."""
+    ntriples = "\n".join(lines) + ("\n" if lines else "")
+    if fmt == "nt":
+        return ntriples
+    triples = list(ox.parse(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    return (ox.serialize(triples, format=ox.RdfFormat.TURTLE) or b"").decode("utf-8")

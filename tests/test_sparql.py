@@ -1,0 +1,224 @@
+"""The SPARQL endpoint: protocol, formats, and bad-input cases 14, 15, 17 and 18."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from rdflib import Graph
+
+from web import create_app
+
+CLAIMS = (
+    "PREFIX evkg: <https://w3id.org/evkg/vocab#> "
+    "SELECT ?claim WHERE { ?claim a evkg:Claim } ORDER BY ?claim"
+)
+
+
+@pytest.fixture()
+def sparql_app(built_store: Path) -> Flask:
+    return create_app(
+        {
+            "TESTING": True,
+            "EVKG_STORE_DIR": str(built_store),
+            "EVKG_SPARQL_TIMEOUT": 3.0,
+            "EVKG_SPARQL_ROWS": 100,
+        }
+    )
+
+
+@pytest.fixture()
+def sparql(sparql_app: Flask) -> Iterator[FlaskClient]:
+    with sparql_app.test_client() as client:
+        yield client
+
+
+def test_select_in_every_results_format(sparql: FlaskClient) -> None:
+    reply = sparql.get(
+        "/sparql",
+        query_string={"query": CLAIMS},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    data = json.loads(reply.data)
+    assert reply.status_code == 200 and data["head"]["vars"] == ["claim"]
+    assert len(data["results"]["bindings"]) == 45 and data["truncated"] is False
+    xml = sparql.get(
+        "/sparql",
+        query_string={"query": CLAIMS},
+        headers={"Accept": "application/sparql-results+xml"},
+    )
+    assert xml.data.count(b"<result>") == 45
+    table = sparql.post("/sparql", data={"query": CLAIMS}, headers={"Accept": "text/csv"})
+    rows = list(csv.reader(io.StringIO(table.get_data(as_text=True))))
+    assert rows[0] == ["claim"] and len(rows) == 46
+    tsv = sparql.post(
+        "/sparql",
+        data=CLAIMS,
+        content_type="application/sparql-query",
+        headers={"Accept": "text/tab-separated-values"},
+    )
+    assert tsv.get_data(as_text=True).splitlines()[1].startswith("<https://w3id.org/evkg/claim/")
+
+
+def test_ask_and_construct(sparql: FlaskClient) -> None:
+    ask = sparql.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
+    assert json.loads(ask.data)["boolean"] is True
+    construct = sparql.get(
+        "/sparql",
+        query_string={"query": "CONSTRUCT WHERE { ?r a <https://w3id.org/evkg/vocab#Review> }"},
+        headers={"Accept": "text/turtle"},
+    )
+    graph = Graph().parse(data=construct.get_data(as_text=True), format="turtle")
+    assert len(graph) == 1
+
+
+def test_the_form_page_without_a_query(sparql: FlaskClient) -> None:
+    page = sparql.get("/sparql")
+    assert page.status_code == 200 and b"<form" in page.data
+    assert "Set-Cookie" not in page.headers
+
+
+class Listener:
+    """A loopback server that records whether anything connected to it."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join(timeout=2)
+        self.sock.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("SELECT * WHERE { SERVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }", "SERVICE"),
+        ("SELECT * WHERE { SERVICE <http://169.254.169.254/latest/> { ?s ?p ?o } }", "SERVICE"),
+        ("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", "FROM"),
+        ("SELECT * FROM NAMED <http://127.0.0.1:{port}/g> WHERE { ?s ?p ?o }", "FROM"),
+        ("LOAD <http://127.0.0.1:{port}/data.ttl>", "no updates"),
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "no updates"),
+        ("DROP ALL", "no updates"),
+    ],
+    ids=[
+        "service-loopback",
+        "service-metadata",
+        "from-file",
+        "from-named",
+        "load",
+        "insert",
+        "drop",
+    ],
+)
+def test_case_14_hostile_queries_are_refused_before_evaluation(
+    sparql: FlaskClient, query: str, reason: str
+) -> None:
+    listener = Listener()
+    try:
+        reply = sparql.post("/sparql", data={"query": query.replace("{port}", str(listener.port))})
+        time.sleep(0.3)
+    finally:
+        listener.close()
+    assert reply.status_code == 400
+    assert reason in reply.get_data(as_text=True)
+    assert listener.connections == 0  # no request left for the other server
+
+
+def test_case_15_a_runaway_query_is_stopped_while_others_are_served(
+    sparql_app: Flask,
+) -> None:
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    results: dict[str, tuple[int, float, str]] = {}
+
+    def run_slow() -> None:
+        with sparql_app.test_client() as client:
+            started = time.monotonic()
+            reply = client.get("/sparql", query_string={"query": slow})
+            results["slow"] = (
+                reply.status_code,
+                time.monotonic() - started,
+                reply.get_data(as_text=True),
+            )
+
+    thread = threading.Thread(target=run_slow)
+    thread.start()
+    time.sleep(0.5)
+    with sparql_app.test_client() as client:
+        fast = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
+    assert fast.status_code == 200  # served while the slow one runs
+    thread.join(timeout=30)
+    status, seconds, text = results["slow"]
+    assert status == 503 and "longer than 3 s" in text
+    assert seconds < 10
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs", "status"),
+    [
+        ("get", {"query_string": [("query", "ASK {}"), ("query", "ASK {}")]}, 400),
+        ("put", {"data": "ASK {}"}, 405),
+        ("delete", {}, 405),
+        ("post", {"data": "ASK {}", "content_type": "text/plain"}, 400),
+        (
+            "post",
+            {"data": b"ASK { ?s ?p '\xff\xfe' }", "content_type": "application/sparql-query"},
+            400,
+        ),
+        ("get", {"query_string": {"query": "ASK {}"}, "data": "body"}, 400),
+        ("post", {"data": {"query": ["ASK {}", "ASK {}"]}}, 400),
+        ("get", {"query_string": {"query": "SELECT * WHERE { ?s ?p "}}, 400),
+    ],
+    ids=[
+        "two-queries",
+        "put",
+        "delete",
+        "wrong-type",
+        "not-utf8",
+        "get-with-body",
+        "two-form-queries",
+        "syntax-error",
+    ],
+)
+def test_case_17_protocol_misuse(
+    sparql: FlaskClient, method: str, kwargs: dict[str, object], status: int
+) -> None:
+    assert getattr(sparql, method)("/sparql", **kwargs).status_code == status
+
+
+def test_case_18_huge_results_are_capped_with_a_flag(sparql: FlaskClient) -> None:
+    reply = sparql.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"})
+    data = json.loads(reply.data)
+    assert len(data["results"]["bindings"]) == 100
+    assert data["truncated"] is True
+    assert reply.headers["X-EVKG-Truncated"] == "true"
+    csv_reply = sparql.get(
+        "/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"}, headers={"Accept": "text/csv"}
+    )
+    assert csv_reply.headers["X-EVKG-Truncated"] == "true"

@@ -1,0 +1,133 @@
+"""The read-only SPARQL endpoint (SPARQL 1.1 Protocol), guarded before anything runs.
+
+GET ``/sparql?query=...``, POST form-encoded ``query=...`` or POST ``application/sparql-query``.
+Without a query it shows a form with examples.  It sets no cookies and needs no CSRF token,
+because it changes nothing.  Each query runs in a child process with a time limit that really
+stops it (see :mod:`kg.sparql_worker`), and results stop at a row cap with a truncation flag.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from kg.sparql_guard import RefusedQuery, check_query
+from kg.sparql_results import (
+    CONTENT_TYPES,
+    GRAPH_TYPES,
+    SELECT_TYPES,
+    ask_json,
+    ask_xml,
+    graph_text,
+    select_csv,
+    select_json,
+    select_xml,
+)
+from kg.sparql_worker import QueryTimeout, run_with_deadline
+from web.store_access import get_store
+
+bp = Blueprint("sparql", __name__)
+EXAMPLES = (
+    (
+        "Claims and their stance",
+        "PREFIX evkg: <https://w3id.org/evkg/vocab#>\n"
+        "SELECT ?claim ?statement ?stance WHERE {\n"
+        "  ?claim a evkg:Claim ; evkg:statement ?statement ; evkg:stance ?stance .\n"
+        "} LIMIT 20",
+    ),
+    (
+        "Sources cited for hope",
+        "PREFIX evkg: <https://w3id.org/evkg/vocab#>\n"
+        "PREFIX cito: <http://purl.org/spar/cito/>\n"
+        "SELECT DISTINCT ?key WHERE {\n"
+        "  ?claim evkg:mechanism <https://w3id.org/evkg/concept/mechanism/hope> ;\n"
+        "         cito:citesAsEvidence ?source .\n"
+        "  ?source evkg:bibKey ?key .\n"
+        "}",
+    ),
+)
+
+
+def _error(status: int, message: str) -> Response:
+    return Response(message + "\n", status=status, mimetype="text/plain")
+
+
+@bp.route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+def sparql() -> Response | str:
+    """One SPARQL 1.1 Protocol query operation."""
+    if request.method not in ("GET", "POST"):
+        return _error(405, "the SPARQL endpoint accepts GET and POST only")
+    query, problem = _query_from_request()
+    if problem:
+        return _error(400, problem)
+    if query is None:
+        return render_template("sparql.html", examples=EXAMPLES)
+    try:
+        checked = check_query(query)
+    except RefusedQuery as exc:
+        return _error(400, str(exc))
+    config = current_app.config
+    try:
+        kind, payload, truncated = run_with_deadline(
+            str(get_store().build_dir / "oxigraph"),
+            checked.text,
+            seconds=float(config["EVKG_SPARQL_TIMEOUT"]),
+            row_cap=int(config["EVKG_SPARQL_ROWS"]),
+        )
+    except QueryTimeout as exc:
+        return _error(503, str(exc))
+    if kind == "error":
+        return _error(400, f"the query failed: {payload}")
+    return _respond(kind, payload, truncated)
+
+
+def _query_from_request() -> tuple[str | None, str | None]:
+    if request.method == "GET":
+        if request.content_length:
+            return None, "a GET request must not have a body"
+        queries = request.args.getlist("query")
+        if len(queries) > 1:
+            return None, "give one query parameter, not several"
+        return (queries[0] if queries else None), None
+    mimetype = request.mimetype
+    if mimetype == "application/x-www-form-urlencoded":
+        try:
+            queries = request.form.getlist("query")
+        except UnicodeDecodeError:
+            return None, "the request body is not UTF-8"
+        if len(queries) != 1:
+            return None, "give exactly one query parameter"
+        return queries[0], None
+    if mimetype == "application/sparql-query":
+        try:
+            return request.get_data().decode("utf-8"), None
+        except UnicodeDecodeError:
+            return None, "the request body is not UTF-8"
+    return None, f"unsupported content type {mimetype!r} for a SPARQL query"
+
+
+def _respond(kind: str, payload: object, truncated: bool) -> Response:
+    accept = request.accept_mimetypes
+    if kind == "graph":
+        best = accept.best_match(list(GRAPH_TYPES), default="text/turtle") or "text/turtle"
+        fmt = GRAPH_TYPES[best]
+        assert isinstance(payload, list)  # noqa: S101
+        body = graph_text(payload, fmt)
+    else:
+        offered = list(SELECT_TYPES) if kind == "select" else list(SELECT_TYPES)[:4]
+        best = accept.best_match(offered, default=offered[0]) or offered[0]
+        fmt = SELECT_TYPES[best]
+        if kind == "ask":
+            body = ask_xml(bool(payload)) if fmt == "xml" else ask_json(bool(payload))
+            fmt = "xml" if fmt == "xml" else "json"
+        else:
+            assert isinstance(payload, dict)  # noqa: S101
+            body = {
+                "json": lambda: select_json(payload, truncated),
+                "xml": lambda: select_xml(payload),
+                "csv": lambda: select_csv(payload),
+                "tsv": lambda: select_csv(payload, tab=True),
+            }[fmt]()
+    response = Response(body, content_type=CONTENT_TYPES[fmt])
+    response.headers["X-EVKG-Truncated"] = "true" if truncated else "false"
+    response.headers["Vary"] = "Accept"
+    return response
