@@ -30,10 +30,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.extensions["evkg.store"] = GraphStore.open(Path(app.config["EVKG_STORE_DIR"]))
 
-    from web import pages, sparql
+    from web import errors, exports, pages, sparql
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(exports.bp)
+    errors.init_app(app)
 
     @app.after_request
     def security_headers(response: Any) -> Any:

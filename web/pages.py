@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask.typing import ResponseReturnValue
 
 from kg.answers import answer
 from kg.gapmap import gap_map
@@ -10,6 +11,21 @@ from kg.knowledge import Knowledge
 from kg.references import harvard
 from kg.vocabulary import CONCEPT_BASE, SCHEME_SEGMENTS
 from web.store_access import get_store
+
+
+def negotiated_format() -> str | None:
+    """See :func:`web.exports.negotiated_format` (imported late: exports imports this module)."""
+    from web.exports import negotiated_format as negotiate
+
+    return negotiate()
+
+
+def rdf_response(iri: str, fmt: str) -> ResponseReturnValue:
+    """See :func:`web.exports.rdf_response`."""
+    from web.exports import rdf_response as respond
+
+    return respond(iri, fmt)
+
 
 bp = Blueprint("pages", __name__)
 
@@ -91,7 +107,7 @@ def concept_path(iri: str) -> str:
 
 
 @bp.get("/concept/<segment>/<concept_id>")
-def concept(segment: str, concept_id: str) -> str:
+def concept(segment: str, concept_id: str) -> ResponseReturnValue:
     """A concept: its definition, its claims by stance, and what it is linked with."""
     if segment not in SCHEME_SEGMENTS.values():
         abort(404)
@@ -99,6 +115,9 @@ def concept(segment: str, concept_id: str) -> str:
     info = k.concepts.get(f"{CONCEPT_BASE}{segment}/{concept_id}")
     if info is None:
         abort(404)
+    fmt = negotiated_format()
+    if fmt:
+        return rdf_response(info.iri, fmt)
     claims = k.claims_about(info.iri)
     grouped = {
         s: [c for c in claims if c.stance == s] for s in ("supports", "challenges", "qualifies")
@@ -123,12 +142,15 @@ def concept(segment: str, concept_id: str) -> str:
 
 
 @bp.get("/source/<key>")
-def source(key: str) -> str:
+def source(key: str) -> ResponseReturnValue:
     """A source: its reference, profile with bases, where it is cited, and its claims."""
     k = knowledge()
     info = k.sources.get(key)
     if info is None:
         abort(404)
+    fmt = negotiated_format()
+    if fmt:
+        return rdf_response(info.iri, fmt)
     claims = [c for c in k.claims.values() if key in c.keys]
     mentions = [m for m in k.mentions if m.key == key]
     sentences = {m.sentence_index for m in mentions}
@@ -160,6 +182,13 @@ def audit() -> str:
         total=len(k.mentions),
         has_text=bool(k.mentions),
     )
+
+
+@bp.get("/about")
+def about() -> str:
+    """How the data was built, from what, and whose it is."""
+    store = get_store()
+    return render_template("about.html", info=store.info, inputs=store.select("build_inputs"))
 
 
 @bp.get("/gap-map")

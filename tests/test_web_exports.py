@@ -1,0 +1,98 @@
+"""Downloads and content negotiation: parsed back, never just checked for a 200."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from rdflib import Graph, Literal
+from rdflib.namespace import DCTERMS
+
+from ingest.bibtex import parse_bibtex_string
+from tests.conftest import needs_seed
+
+HOPE = {"q": "what supports hope"}
+
+
+@needs_seed
+def test_answer_exports(client: FlaskClient, review_text: str) -> None:
+    bib = client.get("/ask/references.bib", query_string=HOPE)
+    keys = {e.key for e in parse_bibtex_string(bib.get_data(as_text=True)).entries}
+    assert len(keys) == 10 and "buck2017wanted" in keys
+    assert "attachment" in bib.headers["Content-Disposition"]
+    harvard = client.get("/ask/references.txt", query_string=HOPE).get_data(as_text=True)
+    lines = [x for x in harvard.split("\n\n") if x.strip()]
+    assert len(lines) == 10 and lines == sorted(lines)
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/ask/claims.csv", query_string=HOPE).get_data(as_text=True))
+        )
+    )
+    assert rows[0][:2] == ["stance", "statement"] and len(rows) == 7
+    brief = client.get("/ask/brief", query_string=HOPE).get_data(as_text=True)
+    assert "The review cites 10 sources for hope" in brief
+    assert "Caveats" in brief and "brief.css" in brief
+
+
+def test_exports_need_a_question(client: FlaskClient) -> None:
+    assert client.get("/ask/claims.csv").status_code == 400
+
+
+def test_whole_dataset_dumps(client: FlaskClient, tmp_path: Path) -> None:
+    reply = client.get("/data/ttl")
+    path = tmp_path / "all.ttl"
+    path.write_bytes(reply.data)
+    rapper = shutil.which("rapper")
+    assert rapper is not None
+    result = subprocess.run(
+        [rapper, "-i", "turtle", "-c", str(path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(client.get("/data/jsonld").data)
+    assert client.get("/data/docx").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "syntax"),
+    [
+        ({"headers": {"Accept": "text/turtle"}}, "turtle"),
+        ({"query_string": {"format": "jsonld"}}, "json-ld"),
+        ({"headers": {"Accept": "application/n-triples"}}, "nt"),
+    ],
+    ids=["accept-turtle", "format-jsonld", "accept-ntriples"],
+)
+def test_entity_pages_negotiate_rdf(
+    client: FlaskClient, kwargs: dict[str, object], syntax: str
+) -> None:
+    reply = client.get("/source/buck2018core", **kwargs)
+    graph = Graph().parse(data=reply.get_data(as_text=True), format=syntax)
+    titles = list(graph.objects(None, DCTERMS.title))
+    assert Literal("The core conditions of peer mentoring") in titles
+    assert reply.headers["Vary"] == "Accept"
+
+
+def test_html_stays_the_default_and_bad_formats_are_refused(client: FlaskClient) -> None:
+    assert client.get("/source/buck2018core").mimetype == "text/html"
+    assert (
+        client.get("/concept/mechanism/hope", query_string={"format": "ttl"}).mimetype
+        == "text/turtle"
+    )
+    assert client.get("/source/buck2018core", query_string={"format": "pdf"}).status_code == 406
+
+
+def test_about_shows_inputs_and_checksums(client: FlaskClient) -> None:
+    text = client.get("/about").get_data(as_text=True)
+    assert "references.bib" in text and "SHA-256" in text and "Clinks" in text
+
+
+def test_errors_are_friendly_pages(client: FlaskClient) -> None:
+    reply = client.get("/source/nosuchkey")
+    assert reply.status_code == 404 and "There is nothing at this address" in reply.get_data(
+        as_text=True
+    )
