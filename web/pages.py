@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from importlib import resources
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from kg.answers import answer
 from kg.gapmap import gap_map
 from kg.knowledge import Knowledge
+from kg.network_view import network_data
 from kg.references import harvard
 from kg.vocabulary import CONCEPT_BASE, SCHEME_SEGMENTS
 from web.store_access import get_store
@@ -182,6 +185,37 @@ def audit() -> str:
         total=len(k.mentions),
         has_text=bool(k.mentions),
     )
+
+
+@bp.get("/network")
+def network() -> str:
+    """The network of sources and concepts, with a table that lists the same nodes."""
+    data = network_data(knowledge())
+    return render_template("network.html", nodes=data["nodes"], kinds=data["kinds"])
+
+
+@bp.get("/network.json")
+def network_json() -> ResponseReturnValue:
+    """The network's data for the page's script (never inlined into the HTML)."""
+    return jsonify(network_data(knowledge()))
+
+
+@bp.get("/vendor/<name>")
+def vendor(name: str) -> ResponseReturnValue:
+    """vis-network, served from the copy inside the installed pyvis package."""
+    files = {"vis-network.min.js": "application/javascript", "vis-network.css": "text/css"}
+    if name not in files:
+        abort(404)
+    data = resources.files("pyvis").joinpath("lib", "vis-9.1.2", name).read_bytes()
+    response = Response(data, mimetype=files[name])
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.get("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    """Browsers ask for this whatever the page says; answer with the SVG icon."""
+    return current_app.send_static_file("favicon.svg")
 
 
 @bp.get("/about")

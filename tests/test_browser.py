@@ -1,0 +1,184 @@
+"""The explorer in a real browser: Debian's Chromium driven by Playwright, against waitress.
+
+Every page is checked with axe-core for serious or critical accessibility violations, and no
+request may leave 127.0.0.1 (bad-input case 25: an air-gapped laptop).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IN_CI, ROOT, needs_seed
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    needs_seed,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and not IN_CI,
+        reason="Debian's chromium is not installed (make system-deps)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def server(built_store: Path) -> Iterator[str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "EVKG_STORE_DIR": str(built_store)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/", timeout=2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("CI=true but /usr/bin/chromium is missing: .ci/run installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+class Watched:
+    """A page whose console errors and outgoing requests are recorded."""
+
+    def __init__(self, browser: object) -> None:
+        self.page = browser.new_page()  # type: ignore[attr-defined]
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", self._request)
+
+    def _console(self, message: object) -> None:
+        if message.type == "error":  # type: ignore[attr-defined]
+            self.errors.append(message.text)  # type: ignore[attr-defined]
+
+    def _request(self, request: object) -> None:
+        url = request.url  # type: ignore[attr-defined]
+        if not url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")):
+            self.foreign.append(url)
+
+    def axe(self) -> list[str]:
+        from axe_playwright_python.sync_playwright import Axe
+
+        results = Axe().run(self.page)
+        return [
+            f"{v['id']}: {v['help']}"
+            for v in results.response["violations"]
+            if v.get("impact") in ("serious", "critical")
+        ]
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_commissioner_asks_what_supports_hope(server: str, browser: object) -> None:
+    watched = Watched(browser)
+    page = watched.page
+    page.goto(server + "/")
+    page.get_by_label("Ask about the evidence").fill("what supports hope")
+    page.get_by_role("button", name="Ask").click()
+    page.wait_for_url("**/ask?q=what+supports+hope")
+    summary = page.locator(".summary").inner_text()
+    assert summary.startswith("The review cites 10 sources for hope")
+    assert page.get_by_role("heading", name="Challenging claims (0)").is_visible()
+    watched.shot("answer")
+    assert watched.axe() == []
+    assert watched.errors == [] and watched.foreign == []
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/", "home"),
+        ("/source/buck2018core", "source"),
+        ("/gap-map", "gap-map"),
+        ("/concept/mechanism/hope", "concept"),
+        ("/audit", "audit"),
+        ("/about", "about"),
+        ("/sparql", "sparql"),
+    ],
+)
+def test_pages_are_accessible_and_local(server: str, browser: object, path: str, name: str) -> None:
+    watched = Watched(browser)
+    watched.page.goto(server + path)
+    watched.shot(name)
+    assert watched.axe() == []
+    assert watched.errors == [] and watched.foreign == []
+
+
+def test_the_network_draws_offline_with_no_errors(server: str, browser: object) -> None:
+    watched = Watched(browser)
+    page = watched.page
+    # Case 25: every request that is not to this machine fails, as on an air-gapped laptop.
+    page.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(server) else route.abort(),
+    )
+    page.goto(server + "/network")
+    page.wait_for_selector("#network[data-ready='true'] canvas", timeout=15000)
+    page.uncheck("input[value='source']")
+    rows = page.locator("table.network-table tbody tr").count()
+    assert rows > 60
+    watched.shot("network")
+    assert watched.errors == [] and watched.foreign == []
+    assert watched.axe() == []
+
+
+def test_chromium_and_playwright_are_the_real_ones() -> None:
+    assert shutil.which("chromium") == CHROMIUM
+
+
+def test_a_real_sparql_client_queries_the_running_server(server: str) -> None:
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    client = SPARQLWrapper(server + "/sparql")
+    client.setQuery(
+        "PREFIX evkg: <https://w3id.org/evkg/vocab#> "
+        "SELECT (COUNT(?c) AS ?n) WHERE { ?c a evkg:Claim }"
+    )
+    client.setReturnFormat(JSON)
+    result = client.queryAndConvert()
+    assert isinstance(result, dict)
+    assert result["results"]["bindings"][0]["n"]["value"] == "45"
