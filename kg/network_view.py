@@ -31,6 +31,8 @@ def network_data(knowledge: Knowledge) -> dict[str, Any]:
     graph = source_concept_graph(knowledge)
     net = Network(directed=False)
     kinds: dict[str, str] = {str(n): str(k) for n, k in graph.nodes(data="kind", default="source")}
+    # Sources that no claim rests on are shown too, unlinked: that is worth seeing.
+    kinds.update({key: "source" for key in knowledge.sources if key not in kinds})
     for node in sorted(kinds):
         kind = kinds[node]
         if kind == "source":

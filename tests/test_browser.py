@@ -43,6 +43,27 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def server(built_store: Path) -> Iterator[str]:
+    yield from _serve(built_store)
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A store built from the bibliography whose titles hold <script> and friends."""
+    from ingest.pipeline import ingest_reviews
+    from kg.build import build_dataset
+    from kg.store import publish
+    from kg.vocabulary import load_vocabulary
+    from tests.conftest import DATA, copy_project
+
+    root = tmp_path_factory.mktemp("hostile")
+    project = copy_project(root / "p", DATA / "bad" / "10-hostile.bib")
+    vocabulary = load_vocabulary()
+    result = ingest_reviews(project / "reviews", project, vocabulary=vocabulary.concept_ids())
+    publish(build_dataset(result.reviews, vocabulary), root / "store", {})
+    yield from _serve(root / "store")
+
+
+def _serve(built_store: Path) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -164,6 +185,29 @@ def test_the_network_draws_offline_with_no_errors(server: str, browser: object) 
     watched.shot("network")
     assert watched.errors == [] and watched.foreign == []
     assert watched.axe() == []
+
+
+def test_case_10_script_titles_stay_inert_in_the_browser(
+    hostile_server: str, browser: object
+) -> None:
+    watched = Watched(browser)
+    page = watched.page
+    dialogs: list[str] = []
+
+    def on_dialog(dialog: object) -> None:
+        dialogs.append(dialog.message)  # type: ignore[attr-defined]
+        dialog.dismiss()  # type: ignore[attr-defined]
+
+    page.on("dialog", on_dialog)
+    for path in ("/", "/source/hostile2020", "/network"):
+        page.goto(hostile_server + path)
+        if path == "/network":
+            page.wait_for_selector("#network[data-ready='true'] canvas", timeout=15000)
+    table = page.locator("table.network-table").inner_text()
+    assert '<script>alert("t")</script>' in table  # shown as text
+    assert dialogs == []  # no alert() ever ran
+    assert page.locator("script:not([src])").count() == 0
+    assert watched.errors == [] and watched.foreign == []
 
 
 def test_chromium_and_playwright_are_the_real_ones() -> None:

@@ -105,3 +105,31 @@ def test_case_10_hostile_titles_stay_inert_on_source_pages(tmp_path: Path) -> No
         for path in ("/", "/source/hostile2020", "/audit", "/gap-map"):
             html = client.get(path).get_data(as_text=True)
             assert not {"script", "svg", "img"} & set(parse(html).tags), path
+
+
+@needs_seed
+def test_the_review_page_links_every_citation(client: FlaskClient, review_text: str) -> None:
+    html = client.get("/review").get_data(as_text=True)
+    assert html.count('class="cite"') == 53
+    assert html.count('class="cite-unresolved" title') == 3
+    assert 'href="/source/hmip2016inspection">HMIP, 2016: 45</a>' in html
+
+
+def test_the_review_page_is_absent_without_the_text(tmp_path: Path) -> None:
+    from web import create_app
+
+    project = copy_project(tmp_path / "p", DATA / "bad" / "06-years.bib")
+    manifest = next((project / "reviews").glob("*.toml"))
+    manifest.write_text(
+        "\n".join(
+            line for line in manifest.read_text("utf-8").splitlines() if not line.startswith("text")
+        ),
+        "utf-8",
+    )
+    result = ingest_reviews(project / "reviews", project)
+    publish(build_dataset(result.reviews), tmp_path / "store", {})
+    app = create_app({"TESTING": True, "EVKG_STORE_DIR": str(tmp_path / "store")})
+    with app.test_client() as client:
+        reply = client.get("/review")
+        assert reply.status_code == 404
+        assert "not available on this server" in reply.get_data(as_text=True)

@@ -30,9 +30,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.extensions["evkg.store"] = GraphStore.open(Path(app.config["EVKG_STORE_DIR"]))
 
-    from web import errors, exports, pages, sparql
+    from web import api, errors, exports, pages, sparql
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(exports.bp)
     errors.init_app(app)

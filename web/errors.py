@@ -15,4 +15,6 @@ def init_app(app: Flask) -> None:
         code = error.code or 500
         if request.path.startswith("/api/"):
             return jsonify({"error": error.name, "message": error.description}), code
-        return render_template("error.html", error=error), code
+        # Our own abort() calls say what is missing; werkzeug's stock 404 text does not.
+        custom = "requested URL" not in str(error.description)
+        return render_template("error.html", error=error, custom=custom), code

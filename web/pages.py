@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from importlib import resources
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
@@ -12,6 +13,7 @@ from kg.gapmap import gap_map
 from kg.knowledge import Knowledge
 from kg.network_view import network_data
 from kg.references import harvard
+from kg.review_view import review_sections
 from kg.vocabulary import CONCEPT_BASE, SCHEME_SEGMENTS
 from web.store_access import get_store
 
@@ -94,6 +96,9 @@ def ask() -> str:
     result = answer(question, k)
     references = harvard(get_store())
     keys = sorted({key for group in result.claims.values() for c in group for key in c.keys})
+    years = dict(
+        sorted(Counter(k.sources[s].year for s in result.profile.sources if s in k.sources).items())
+    )
     return render_template(
         "answer.html",
         result=result,
@@ -101,6 +106,7 @@ def ask() -> str:
         keys=keys,
         references=references,
         concept_path=concept_path,
+        years=years,
     )
 
 
@@ -169,6 +175,15 @@ def source(key: str) -> ResponseReturnValue:
         knowledge=k,
         co_cited=[k.sources[c] for c in co_cited if c in k.sources],
     )
+
+
+@bp.get("/review")
+def review() -> str:
+    """The review's text with every citation linked to its source, where the text is here."""
+    sections = review_sections(get_store())
+    if not sections:
+        abort(404, "the review's text is not available on this server")
+    return render_template("review.html", sections=sections)
 
 
 @bp.get("/audit")

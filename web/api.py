@@ -1,0 +1,167 @@
+"""JSON for every page under /api, described by an OpenAPI document at /api/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from kg.answers import answer, to_json
+from kg.gapmap import gap_map
+from kg.network_view import network_data
+from kg.references import harvard
+from kg.vocabulary import CONCEPT_BASE, SCHEME_SEGMENTS
+from web.pages import MAX_QUESTION, knowledge
+from web.store_access import get_store
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/ask")
+def ask() -> ResponseReturnValue:
+    """The answer to ?q=..., as `evkg query --json` prints it."""
+    question = (request.args.get("q") or "").strip()[:MAX_QUESTION]
+    if not question:
+        abort(400, "give a question: ?q=...")
+    k = knowledge()
+    return jsonify(to_json(answer(question, k), k))
+
+
+@bp.get("/source/<key>")
+def source(key: str) -> ResponseReturnValue:
+    """A source with its reference, profile, citations and claims."""
+    k = knowledge()
+    info = k.sources.get(key)
+    if info is None:
+        abort(404, f"no source {key!r}")
+    return jsonify(
+        {
+            "key": key,
+            "title": info.title,
+            "year": info.year,
+            "authors": info.authors,
+            "reference": harvard(get_store()).get(key),
+            "profile": {
+                f: [{"value": v, "basis": b} for v, b in values]
+                for f, values in info.profile.items()
+            },
+            "mentions": [
+                {
+                    "cited_as": m.cited_as,
+                    "page": m.page,
+                    "section": m.section,
+                    "sentence": m.sentence_index,
+                }
+                for m in k.mentions
+                if m.key == key
+            ],
+            "claims": [c.id for c in k.claims.values() if key in c.keys],
+        }
+    )
+
+
+@bp.get("/concept/<segment>/<concept_id>")
+def concept(segment: str, concept_id: str) -> ResponseReturnValue:
+    """A concept with its definition, labels and claims by stance."""
+    if segment not in SCHEME_SEGMENTS.values():
+        abort(404, f"no scheme {segment!r}")
+    k = knowledge()
+    info = k.concepts.get(f"{CONCEPT_BASE}{segment}/{concept_id}")
+    if info is None:
+        abort(404, f"no concept {concept_id!r}")
+    claims = k.claims_about(info.iri)
+    return jsonify(
+        {
+            "id": info.iri,
+            "label": info.label,
+            "scheme": info.scheme,
+            "definition": info.definition,
+            "labels": sorted(info.labels),
+            "claims": {
+                s: [c.id for c in claims if c.stance == s]
+                for s in ("supports", "challenges", "qualifies")
+            },
+        }
+    )
+
+
+@bp.get("/gap-map")
+def gaps() -> ResponseReturnValue:
+    """?rows=mechanisms (default) or barriers, against outcomes."""
+    rows = request.args.get("rows", "mechanisms")
+    if rows not in ("mechanisms", "barriers"):
+        abort(400, "rows must be mechanisms or barriers")
+    return jsonify(gap_map(knowledge(), rows).to_json())
+
+
+@bp.get("/audit")
+def audit() -> ResponseReturnValue:
+    """Citations with no reference, and references never cited."""
+    k = knowledge()
+    cited = {m.key for m in k.mentions if m.key}
+    return jsonify(
+        {
+            "unresolved": [
+                {
+                    "cited_as": m.cited_as,
+                    "section": m.section,
+                    "sentence": m.sentence_index,
+                    "status": m.resolution,
+                }
+                for m in k.mentions
+                if m.resolution != "resolved"
+            ],
+            "uncited": sorted(s.key for s in k.sources.values() if s.key not in cited),
+            "mentions": len(k.mentions),
+        }
+    )
+
+
+@bp.get("/network")
+def network() -> ResponseReturnValue:
+    """The network view's nodes and edges."""
+    return jsonify(network_data(knowledge()))
+
+
+@bp.get("/about")
+def about() -> ResponseReturnValue:
+    """What was built, from which inputs (with checksums)."""
+    store = get_store()
+    return jsonify({"build": store.info, "inputs": store.select("build_inputs")})
+
+
+def _op(summary: str, params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": params or [],
+            "responses": {"200": {"description": "JSON"}, "404": {"description": "Not found"}},
+        }
+    }
+
+
+def _param(name: str, where: str = "path") -> dict[str, Any]:
+    return {"name": name, "in": where, "required": where == "path", "schema": {"type": "string"}}
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(
+        {
+            "openapi": "3.1.0",
+            "info": {"title": "evidence-graph", "version": "1"},
+            "paths": {
+                "/api/ask": _op("Answer a question", [_param("q", "query")]),
+                "/api/source/{key}": _op("A source", [_param("key")]),
+                "/api/concept/{segment}/{concept_id}": _op(
+                    "A concept", [_param("segment"), _param("concept_id")]
+                ),
+                "/api/gap-map": _op("Gap map data", [_param("rows", "query")]),
+                "/api/audit": _op("Citation audit"),
+                "/api/network": _op("Network data"),
+                "/api/about": _op("Build and inputs"),
+            },
+        }
+    )
