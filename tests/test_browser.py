@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import unicodedata
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -226,3 +227,18 @@ def test_a_real_sparql_client_queries_the_running_server(server: str) -> None:
     result = client.queryAndConvert()
     assert isinstance(result, dict)
     assert result["results"]["bindings"][0]["n"]["value"] == "45"
+
+
+def test_the_evidence_brief_prints_on_one_a4_page(
+    server: str, browser: object, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(server + "/ask/brief?q=does+peer+mentoring+reduce+reoffending%3F")
+    pdf = tmp_path / "brief.pdf"
+    page.pdf(path=str(pdf), format="A4", prefer_css_page_size=True)
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == 1
+    text = unicodedata.normalize("NFKC", reader.pages[0].extract_text())  # undo ligatures
+    assert "The review cites 3 sources for reduced reoffending" in text

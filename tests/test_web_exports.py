@@ -96,3 +96,16 @@ def test_errors_are_friendly_pages(client: FlaskClient) -> None:
     assert reply.status_code == 404 and "There is nothing at this address" in reply.get_data(
         as_text=True
     )
+
+
+@needs_seed
+def test_claim_pages_and_their_rdf(client: FlaskClient, review_text: str) -> None:
+    path = "/claim/clinks-2021-peer-mentoring/cooperation-with-supervision"
+    html = client.get(path).get_data(as_text=True)
+    assert "p. 45" in html and "Stance: <strong>supports</strong>" in html
+    graph = Graph().parse(
+        data=client.get(path, headers={"Accept": "text/turtle"}).get_data(as_text=True),
+        format="turtle",
+    )
+    assert len(graph) > 5
+    assert client.get("/claim/clinks-2021-peer-mentoring/nope").status_code == 404

@@ -14,6 +14,7 @@ from kg.knowledge import Knowledge
 from kg.network_view import network_data
 from kg.references import harvard
 from kg.review_view import review_sections
+from kg.vocab import BASE
 from kg.vocabulary import CONCEPT_BASE, SCHEME_SEGMENTS
 from web.store_access import get_store
 
@@ -174,6 +175,23 @@ def source(key: str) -> ResponseReturnValue:
         reference=harvard(get_store()).get(key),
         knowledge=k,
         co_cited=[k.sources[c] for c in co_cited if c in k.sources],
+    )
+
+
+@bp.get("/claim/<review_id>/<claim_id>")
+def claim(review_id: str, claim_id: str) -> ResponseReturnValue:
+    """One claim: its statement, stance, concepts, evidence and place in the review."""
+    k = knowledge()
+    iri = f"{BASE}claim/{review_id}/{claim_id}"
+    info = k.claims.get(iri)
+    if info is None:
+        abort(404)
+    fmt = negotiated_format()
+    if fmt:
+        return rdf_response(iri, fmt)
+    concepts = [k.concepts[c] for cs in info.concepts.values() for c in cs if c in k.concepts]
+    return render_template(
+        "claim.html", claim=info, knowledge=k, concepts=concepts, concept_path=concept_path
     )
 
 
