@@ -24,6 +24,16 @@ ROLE_NAMES = {
 }
 
 
+def citation_authors(first: str | None, second: str | None, count: int) -> str:
+    """Authors as a Harvard citation names them: Buck; Hucklesby and Wincup; Duvnjak et al."""
+    first = first or "Not stated"
+    if count >= 3 or (count == 2 and not second):
+        return f"{first} et al."
+    if count == 2:
+        return f"{first} and {second}"
+    return first
+
+
 @dataclass
 class ConceptInfo:
     """A concept of the vocabulary."""
@@ -183,12 +193,7 @@ class Knowledge:
             key = str(row["key"])
             count = int(row["authorCount"] or 0)
             first = str(row["firstFamily"] or "Not stated")
-            if count >= 3 or (count == 2 and not row["secondFamily"]):
-                authors = f"{first} et al."
-            elif count == 2:
-                authors = f"{first} and {row['secondFamily']}"
-            else:
-                authors = first
+            authors = citation_authors(first, row["secondFamily"], count)
             source = sources.setdefault(
                 key,
                 SourceInfo(

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,7 +11,7 @@ from flask.testing import FlaskClient
 from ingest.pipeline import ingest_reviews
 from kg.build import build_dataset
 from kg.store import publish
-from tests.conftest import DATA, ROOT, copy_project
+from tests.conftest import DATA, copy_project, running_server
 
 
 class PageParts(HTMLParser):
@@ -88,38 +83,15 @@ def test_hostile_titles_are_shown_as_text(tmp_path: Path) -> None:
     assert "\u202e" not in html
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_evkg_serve_runs_the_explorer_under_waitress(built_store: Path) -> None:
-    port = _free_port()
-    env = {**os.environ, "EVKG_STORE_DIR": str(built_store)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        body, headers = "", {}
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as reply:
-                    body = reply.read().decode("utf-8")
-                    headers = dict(reply.headers)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with running_server(built_store) as (base, process):
+        with urllib.request.urlopen(base + "/", timeout=5) as reply:
+            body = reply.read().decode("utf-8")
+            server_header = reply.headers.get("Server")
         assert len(parse(body).keys) == 39
-        assert headers.get("Server") == "waitress"
-    finally:
-        server.terminate()
-        output = server.communicate(timeout=10)[0].decode("utf-8", "replace")
+        assert server_header == "waitress"
+        process.terminate()
+        output = process.communicate(timeout=10)[0].decode("utf-8", "replace")
     assert "serving the explorer" in output
 
 

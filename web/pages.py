@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from kg.answers import answer
 from kg.gapmap import gap_map
-from kg.knowledge import Knowledge
+from kg.knowledge import Knowledge, citation_authors
 from kg.network_view import network_data
 from kg.references import harvard
 from kg.review_view import review_sections
@@ -60,14 +60,10 @@ def knowledge() -> Knowledge:
 
 
 def authors_short(source: dict[str, str | None]) -> str:
-    """Authors as a Harvard citation names them: Buck; Hucklesby and Wincup; Duvnjak et al."""
-    first = source.get("firstFamily") or "Not stated"
-    count = int(source.get("authorCount") or 0)
-    if count >= 3 or (count == 2 and not source.get("secondFamily")):
-        return f"{first} et al."
-    if count == 2:
-        return f"{first} and {source['secondFamily']}"
-    return first
+    """The authors of a row of ``list_sources`` as a citation names them."""
+    return citation_authors(
+        source.get("firstFamily"), source.get("secondFamily"), int(source.get("authorCount") or 0)
+    )
 
 
 @bp.get("/")
