@@ -76,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--store", help="store directory")
     query.set_defaults(run=_query)
 
+    diff = commands.add_parser("diff", help="what changed in the evidence between versions")
+    diff.add_argument("old", help="a folder with the old version's text, references.bib, claims")
+    diff.add_argument("new", help="a folder with the new version's files")
+    diff.add_argument("--json", action="store_true", help="print one JSON object")
+    diff.set_defaults(run=_diff)
+
     validate = commands.add_parser("validate", help="check the published store with SHACL")
     validate.add_argument("--shapes", help="another SHACL shapes file (Turtle)")
     validate.add_argument("--strict", action="store_true", help="treat warnings as failures")
@@ -262,6 +268,24 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdout.write(to_text(result, knowledge))
     found = any(result.claims.values()) or result.mentions
     return 0 if found else 1
+
+
+def _diff(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.diff import VersionError, diff_versions, read_version
+
+    try:
+        changes = diff_versions(read_version(Path(args.old)), read_version(Path(args.new)))
+    except VersionError as exc:
+        raise InputError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(changes, indent=2, ensure_ascii=False))
+    else:
+        for kind, items in changes.items():
+            if items:
+                print(f"{kind.replace('_', ' ')} ({len(items)}):")
+                for item in items:
+                    print("  " + "; ".join(f"{k}: {v}" for k, v in item.items() if v))
+    return 1 if any(changes.values()) else 0
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,0 +1,110 @@
+"""`evkg diff` on a pair of versions written by us, differing in known ways."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ingest.diff import diff_versions, read_version
+from kg.cli import main
+from tests.conftest import DATA
+
+V1, V2 = DATA / "versions" / "v1", DATA / "versions" / "v2"
+
+
+def test_diff_reports_exactly_the_known_differences() -> None:
+    changes = diff_versions(read_version(V1), read_version(V2))
+    assert changes == {
+        "references_added": [{"key": "fox2021"}],
+        "references_removed": [{"key": "dean2019"}],
+        "references_changed": [
+            {
+                "key": "cole2018",
+                "fields": {
+                    "pages": {"old": None, "new": "1\u20139"},
+                    "title": {"old": "Trust and housing", "new": "Trust and homes"},
+                },
+            }
+        ],
+        "citations_added": [{"section": "Findings", "cited_as": "Fox, 2021", "count": 1}],
+        "citations_removed": [{"section": "Findings", "cited_as": "Baker, 2017", "count": 1}],
+        "claims_added": [{"claim": "role-model-claim"}],
+        "claims_removed": [{"claim": "care-claim"}],
+        "claims_restated": [
+            {
+                "claim": "trust-housing",
+                "old": "Trust helps with housing.",
+                "new": "Trusting relationships help people find somewhere to live.",
+            }
+        ],
+        "claims_support_changed": [
+            {
+                "claim": "funding",
+                "sources_gained": ["unresolved: Dean, 2019"],
+                "sources_lost": ["dean2019"],
+                "stance": {"old": "challenges", "new": "qualifies"},
+            },
+            {
+                "claim": "hope-claim",
+                "sources_gained": ["fox2021"],
+                "sources_lost": ["baker2017"],
+                "stance": None,
+            },
+        ],
+        "new_unresolved_citations": [{"cited_as": "Dean, 2019"}],
+        "new_uncited_references": [{"key": "baker2017"}],
+        "concepts_evidence_changed": [
+            {
+                "concept": "barriers/insecure-funding",
+                "sources_gained": [],
+                "sources_lost": ["dean2019"],
+            },
+            {
+                "concept": "mechanisms/empathy-and-care",
+                "sources_gained": [],
+                "sources_lost": ["baker2017"],
+            },
+            {
+                "concept": "mechanisms/hope",
+                "sources_gained": ["fox2021"],
+                "sources_lost": ["baker2017"],
+            },
+            {
+                "concept": "mechanisms/role-modelling",
+                "sources_gained": ["fox2021"],
+                "sources_lost": [],
+            },
+            {
+                "concept": "outcomes/desistance",
+                "sources_gained": ["fox2021"],
+                "sources_lost": ["baker2017"],
+            },
+        ],
+        "gap_map_cells_changed": [
+            {
+                "cell": "empathy-and-care x desistance",
+                "sources_gained": [],
+                "sources_lost": ["baker2017"],
+            },
+            {
+                "cell": "hope x desistance",
+                "sources_gained": ["fox2021"],
+                "sources_lost": ["baker2017"],
+            },
+            {
+                "cell": "role-modelling x desistance",
+                "sources_gained": ["fox2021"],
+                "sources_lost": [],
+            },
+        ],
+    }
+
+
+def test_exit_codes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["diff", str(V1), str(V1), "--json"]) == 0
+    assert all(items == [] for items in json.loads(capsys.readouterr().out).values())
+    assert main(["diff", str(V1), str(V2)]) == 1
+    assert "references added (1)" in capsys.readouterr().out
+    assert main(["diff", str(V1), str(tmp_path / "missing")]) == 2
