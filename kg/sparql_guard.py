@@ -1,13 +1,25 @@
-"""Decide, before anything runs, whether a SPARQL request is one we will evaluate.
+r"""Decide, before anything runs, whether a SPARQL request is one we will evaluate.
 
 Read-only queries only: updates (INSERT, LOAD, DROP, ...) do not parse as queries and are
-refused; ``SERVICE`` (a request to another server: SSRF) and dataset clauses (``FROM``, which
-rdflib would dereference) are refused too.  The check walks the parse tree, so the words inside
-a string literal are not mistaken for clauses.
+refused; ``SERVICE`` (a request to another server: SSRF) and dataset clauses (``FROM``) are
+refused too.
+
+The parse tree comes from rdflib, but Oxigraph runs the query, and the two parsers need not
+agree on every corner of the grammar: rdflib decodes ``\u`` escapes before it parses and
+Oxigraph does not, so ``"\u005c" SERVICE ...`` hides a SERVICE clause inside what rdflib
+reads as a string.  Defence in depth, therefore:
+
+1. ``\u``/``\U`` escapes are refused outright (write the character itself);
+2. the word SERVICE anywhere in the text, even inside a string or a comment, is refused,
+   whatever either parser thinks of it;
+3. the parse tree is checked for SERVICE, dataset clauses and the query form;
+4. the query runs in a process with no network at all, where the system allows it
+   (see :mod:`kg.sparql_worker`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pyparsing import ParseBaseException
@@ -15,6 +27,8 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
 MAX_QUERY_CHARS = 20_000
+_ESCAPE = re.compile(r"\\[uU]")
+_SERVICE_WORD = re.compile(r"\bservice\b", re.IGNORECASE)
 _FORBIDDEN = {
     "ServiceGraphPattern": "SERVICE (querying another server) is not allowed here",
     "DatasetClause": "FROM / FROM NAMED (loading other data) is not allowed here",
@@ -43,6 +57,13 @@ def check_query(text: str) -> CheckedQuery:
     """Parse and vet a query; raises :class:`RefusedQuery` with a reason."""
     if len(text) > MAX_QUERY_CHARS:
         raise RefusedQuery(f"the query is longer than {MAX_QUERY_CHARS} characters")
+    if _ESCAPE.search(text):
+        raise RefusedQuery("\\u and \\U escapes are not accepted here: write the character")
+    if _SERVICE_WORD.search(text):
+        raise RefusedQuery(
+            "SERVICE (querying another server) is not allowed here, not even "
+            "as a word in a string or a comment"
+        )
     try:
         parsed = parseQuery(text)
     except ParseBaseException as exc:

@@ -8,8 +8,10 @@ imports nothing heavy, so a new process starts quickly.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from functools import cache
 from typing import Any
 
 Term = dict[str, str]
@@ -64,7 +66,22 @@ def evaluate(store_path: str, query: str, row_cap: int) -> dict[str, Any]:
             triples.append(str(triple) + " .")
         return {"kind": "graph", "payload": triples, "truncated": truncated}
     except Exception as exc:
-        return {"kind": "error", "payload": f"{type(exc).__name__}: {exc}", "truncated": False}
+        # Only the kind of error goes back: the message could carry another server's reply.
+        return {"kind": "error", "payload": type(exc).__name__, "truncated": False}
+
+
+@cache
+def _no_network() -> tuple[str, ...]:
+    """A prefix that runs a command with no network (a new, empty network namespace).
+
+    Where user namespaces are not available the guard in :mod:`kg.sparql_guard` is the only
+    defence; where they are, a query that slipped past it still could not reach anything.
+    """
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return ()
+    probe = subprocess.run([unshare, "-rn", "true"], capture_output=True, check=False)
+    return (unshare, "-rn") if probe.returncode == 0 else ()
 
 
 class QueryTimeout(RuntimeError):
@@ -76,7 +93,7 @@ def run_with_deadline(
 ) -> tuple[str, Any, bool]:
     """Evaluate in a fresh process (``python -m kg.sparql_worker``); kill it at the deadline."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "kg.sparql_worker", store_path, str(row_cap)],
+        [*_no_network(), sys.executable, "-m", "kg.sparql_worker", store_path, str(row_cap)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

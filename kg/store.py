@@ -62,8 +62,10 @@ def publish(dataset: Dataset, root: Path, info: Mapping[str, Any]) -> Path:
     name = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{info.get('digest', 'x')[:8]}"
     partial = builds / f"{name}-{os.getpid()}.partial"
     final = builds / name
-    if final.exists():
-        final = builds / f"{name}-{os.getpid()}"
+    attempt = 1
+    while final.exists():  # several builds within one second
+        attempt += 1
+        final = builds / f"{name}-{attempt}"
     try:
         (partial / "oxigraph").mkdir(parents=True)
         store = ox.Store(str(partial / "oxigraph"))
@@ -102,7 +104,12 @@ def swap_current(root: Path, target: Path) -> None:
 
 
 def prune(root: Path, keep: int = KEEP_BUILDS) -> None:
-    """Delete old builds and leftovers of killed builds, never the current one."""
+    """Delete old builds and leftovers of killed builds, never the current one.
+
+    A server that has not yet noticed a newer build may still read the previous one, so the
+    newest ``keep`` builds (at least two) are always kept.
+    """
+    keep = max(keep, 2)
     builds = root / "builds"
     current = current_build(root)
     finished = sorted(p for p in builds.iterdir() if p.is_dir() and not p.name.endswith(".partial"))

@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph
 
+from tests.conftest import IN_CI
 from web import create_app
 
 CLAIMS = (
@@ -222,3 +225,59 @@ def test_case_18_huge_results_are_capped_with_a_flag(sparql: FlaskClient) -> Non
         "/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"}, headers={"Accept": "text/csv"}
     )
     assert csv_reply.headers["X-EVKG-Truncated"] == "true"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # rdflib decodes \u escapes before parsing, Oxigraph does not: the SERVICE clause
+        # below is inside a string for one parser and live for the other.
+        'SELECT * WHERE { BIND("\\u005c" AS ?x) SERVICE <http://127.0.0.1:{port}/internal> '
+        '{?a ?b ?c} #" AS ?x)\n}',
+        "SELECT * WHERE { ?s ?p ?o } # SERVICE <http://127.0.0.1:{port}/> in a comment",
+        'SELECT * WHERE { ?s ?p "service" }',
+        "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:{port}/> { ?s ?p ?o } }",
+    ],
+    ids=["escape-mismatch", "comment", "string", "escaped-keyword"],
+)
+def test_case_14_parser_disagreements_cannot_smuggle_a_service_call(
+    sparql: FlaskClient, query: str
+) -> None:
+    listener = Listener()
+    try:
+        reply = sparql.post("/sparql", data={"query": query.replace("{port}", str(listener.port))})
+        time.sleep(0.3)
+    finally:
+        listener.close()
+    assert reply.status_code == 400
+    assert listener.connections == 0
+
+
+def test_the_worker_has_no_network_where_the_system_allows(tmp_path: Path) -> None:
+    from kg.sparql_worker import _no_network
+
+    prefix = _no_network()
+    if IN_CI:
+        assert prefix, "CI runs as root with unshare available: the worker must be isolated"
+    if prefix:
+        probe = subprocess.run(
+            [
+                *prefix,
+                sys.executable,
+                "-c",
+                "import socket; socket.create_connection(('127.0.0.1', 9), 1)",
+            ],
+            capture_output=True,
+            check=False,
+        )
+        assert probe.returncode != 0
+
+
+def test_concepts_about_services_can_still_be_queried(sparql: FlaskClient) -> None:
+    query = (
+        "SELECT ?c WHERE { ?c <https://w3id.org/evkg/vocab#outcome> "
+        "<https://w3id.org/evkg/concept/outcome/engagement-with-services> }"
+    )
+    reply = sparql.get("/sparql", query_string={"query": query})
+    assert reply.status_code == 200
+    assert json.loads(reply.data)["results"]["bindings"]

@@ -26,9 +26,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from kg.store import GraphStore
+    from web import store_access
 
-    app.extensions["evkg.store"] = GraphStore.open(Path(app.config["EVKG_STORE_DIR"]))
+    store_access.init_app(app, Path(app.config["EVKG_STORE_DIR"]))
 
     from web import api, errors, exports, pages, sparql
 
