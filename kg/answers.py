@@ -37,7 +37,7 @@ def answer(question: str, knowledge: Knowledge) -> Answer:
     reading = understand(question, knowledge)
     claims, mentions, topic = _claims_for(reading, knowledge)
     found_by_text = False
-    if not claims and not mentions and not reading.subject and reading.text_hits:
+    if not (claims or mentions or reading.subject or reading.incomplete) and reading.text_hits:
         claims = [c for c in knowledge.claims.values() if c.id in set(reading.text_hits)]
         found_by_text = True
         topic = f"“{reading.question}”"
@@ -59,11 +59,18 @@ def answer(question: str, knowledge: Knowledge) -> Answer:
     profile = profile_of(main, knowledge)
     if reading.form == "challenges":
         topic = f"challenging {topic}"
-    if reading.form in ("cited", "source") and reading.subject:
+    if reading.incomplete:
         summary = (
-            f"{topic} is cited {len(mentions) or 'in'} "
-            f"{'time(s) in the review' if mentions else 'the review'}, and "
-            f"{len(claims)} claim(s) rest on it."
+            "The question names no concept or source: try, for example, "
+            "“what supports hope” or “where is Buck 2018 cited”."
+        )
+    elif reading.form in ("cited", "source") and reading.subject:
+        keys = {m.id for m in reading.subject}
+        cited = sum(1 for m in knowledge.mentions if m.key in keys)
+        many = len(keys) > 1
+        summary = (
+            f"{topic} {'are' if many else 'is'} cited {cited} time(s) in the review's "
+            f"text, and {len(claims)} claim(s) rest on {'them' if many else 'it'}."
         )
     elif claims or reading.subject:
         summary = summary_sentence(profile, topic)

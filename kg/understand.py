@@ -28,20 +28,21 @@ from kg.suggest import stems
 
 MAX_QUESTION = 500
 
+# A form's slot may be empty ("what supports"): understand() then says what is missing.
 _FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("path", re.compile(r"^how (?:does|do|can|might) (?P<x>.+?) lead to (?P<y>.+)$")),
-    ("path", re.compile(r"^(?P<x>.+?)\s*(?:->|\u2192|=>)\s*(?P<y>.+)$")),
-    ("cited", re.compile(r"^where (?:is|are|was) (?P<s>.+?) cited$")),
+    ("path", re.compile(r"^how (?:does|do|can|might) ?(?P<x>.*?) ?lead to ?(?P<y>.*)$")),
+    ("path", re.compile(r"^(?P<x>.*?)\s*(?:->|\u2192|=>)\s*(?P<y>.*)$")),
+    ("cited", re.compile(r"^where (?:is|are|was) ?(?P<s>.*?) ?cited$")),
     ("source", re.compile(r"^what (?:does|do) (?P<s>.+?) (?:support|show|say)$")),
     (
         "challenges",
         re.compile(
-            r"^(?:what|which)(?: evidence)? (?:challenges?|questions?|undermines?|is against) "
-            r"(?P<x>.+)$"
+            r"^(?:what|which)(?: evidence)? (?:challenges?|questions?|undermines?|is against)"
+            r"(?: (?P<x>.*))?$"
         ),
     ),
-    ("challenges", re.compile(r"^(?:evidence |what )?against (?P<x>.+)$")),
-    ("supports", re.compile(r"^(?:what|which)(?: evidence)? (?:supports?|backs?) (?P<x>.+)$")),
+    ("challenges", re.compile(r"^(?:evidence |what )?against(?: (?P<x>.*))?$")),
+    ("supports", re.compile(r"^(?:what|which)(?: evidence)? (?:supports?|backs?)(?: (?P<x>.*))?$")),
 )
 _FILLER = re.compile(
     r"^(?:does|do|can|is|are|what about|tell me about|evidence (?:for|on|about)|"
@@ -69,6 +70,7 @@ class Understanding:
     target: list[Match] = field(default_factory=list)  # Y of "X -> Y"
     text_hits: list[str] = field(default_factory=list)  # claim ids found by full-text search
     did_you_mean: list[str] = field(default_factory=list)
+    incomplete: bool = False  # the form was recognised but its subject is missing
 
 
 def understand(question: str, knowledge: Knowledge) -> Understanding:
@@ -79,7 +81,10 @@ def understand(question: str, knowledge: Knowledge) -> Understanding:
         found = pattern.match(plain)
         if not found:
             continue
-        groups = found.groupdict()
+        groups = {k: (v or "").strip() for k, v in found.groupdict().items()}
+        if not all(groups.values()):
+            # "what supports" with nothing after it: say what is missing, guess nothing.
+            return Understanding(text, form, incomplete=True)
         if form in ("cited", "source"):
             return Understanding(text, form, subject=find_sources(groups["s"], knowledge))
         if form == "path":
@@ -182,6 +187,14 @@ def find_sources(text: str, knowledge: Knowledge, *, strict: bool = False) -> li
     if text in by_key:
         source = by_key[text]
         return [Match("source", source.key, _cite(source), "bib key")]
+    by_author = [
+        s for s in knowledge.sources.values() if text in (fold(s.first_family), fold(s.authors))
+    ]
+    if by_author:
+        return [
+            Match("source", s.key, _cite(s), "first author")
+            for s in sorted(by_author, key=lambda s: (s.year, s.key))
+        ]
     cited = re.fullmatch(r"(?P<authors>.+?),?\s+\(?(?P<year>\d{4})[a-z]?\)?", text)
     if cited:
         family, count, _, _ = describe_authors(cited["authors"])

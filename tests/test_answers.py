@@ -219,3 +219,23 @@ def test_query_command_json_has_the_promised_fields(
     assert data["profile"]["distinct_sources"] == 10
     assert data["profile"]["by_review_author"] == 3
     assert main(["query", "what supports astrology"]) == 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what supports", "what challenges", "where is  cited", "hope ->", "evidence against"],
+)
+def test_a_question_without_its_subject_says_so(question: str, knowledge: Knowledge) -> None:
+    # Found in review: these once matched "sport" or title words and answered nonsense.
+    result = answer(question, knowledge)
+    assert result.understanding.incomplete
+    assert not any(result.claims.values())
+    assert result.summary.startswith("The question names no concept or source")
+
+
+def test_where_is_an_author_cited(knowledge: Knowledge) -> None:
+    result = answer("where is Buck cited", knowledge)
+    keys = {m.id for m in result.understanding.subject}
+    assert {"buck2018core", "buck2020peer", "buck2020all"} <= keys
+    assert result.summary.startswith("Buck and Jaffe (2011) and Buck (2014)")
+    assert " are cited " in result.summary

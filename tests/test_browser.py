@@ -201,7 +201,7 @@ def test_a_real_sparql_client_queries_the_running_server(server: str) -> None:
     client.setReturnFormat(JSON)
     result = client.queryAndConvert()
     assert isinstance(result, dict)
-    assert result["results"]["bindings"][0]["n"]["value"] == "45"
+    assert result["results"]["bindings"][0]["n"]["value"] == "46"
 
 
 def test_the_evidence_brief_prints_on_one_a4_page(

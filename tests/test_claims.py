@@ -189,7 +189,7 @@ def test_the_built_graph_conforms(
     project_reviews: tuple[ReviewInputs, ...], vocabulary: Vocabulary
 ) -> None:
     dataset, graph = claim_graph(project_reviews, vocabulary)
-    assert len(set(graph.subjects(RDF.type, EVKG.Claim))) == 45
+    assert len(set(graph.subjects(RDF.type, EVKG.Claim))) == 46
     assert validate_dataset(dataset).results == ()
 
 

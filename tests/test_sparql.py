@@ -53,16 +53,16 @@ def test_select_in_every_results_format(sparql: FlaskClient) -> None:
     )
     data = json.loads(reply.data)
     assert reply.status_code == 200 and data["head"]["vars"] == ["claim"]
-    assert len(data["results"]["bindings"]) == 45 and data["truncated"] is False
+    assert len(data["results"]["bindings"]) == 46 and data["truncated"] is False
     xml = sparql.get(
         "/sparql",
         query_string={"query": CLAIMS},
         headers={"Accept": "application/sparql-results+xml"},
     )
-    assert xml.data.count(b"<result>") == 45
+    assert xml.data.count(b"<result>") == 46
     table = sparql.post("/sparql", data={"query": CLAIMS}, headers={"Accept": "text/csv"})
     rows = list(csv.reader(io.StringIO(table.get_data(as_text=True))))
-    assert rows[0] == ["claim"] and len(rows) == 46
+    assert rows[0] == ["claim"] and len(rows) == 47
     tsv = sparql.post(
         "/sparql",
         data=CLAIMS,
