@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from tests.conftest import needs_seed
+from tests.conftest import needs_seed, seed_path
 
 
 def test_openapi_lists_every_api_route(client: FlaskClient) -> None:
@@ -18,7 +18,9 @@ def test_openapi_lists_every_api_route(client: FlaskClient) -> None:
         )
         query = {"q": "what supports hope"} if path == "/api/ask" else {}
         reply = client.get(concrete, query_string=query)
-        assert reply.status_code == 200, path
+        # The review's own text is only there when the reader's copy was built in.
+        expected = 404 if path == "/api/review" and not seed_path().is_file() else 200
+        assert reply.status_code == expected, path
         assert reply.is_json
 
 

@@ -11,11 +11,49 @@ from kg.answers import answer, to_json
 from kg.gapmap import gap_map
 from kg.network_view import network_data
 from kg.references import harvard
+from kg.review_view import review_sections
 from kg.vocabulary import CONCEPT_BASE, SCHEME_SEGMENTS
 from web.pages import MAX_QUESTION, knowledge
 from web.store_access import get_store
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/reviews")
+def reviews() -> ResponseReturnValue:
+    """The home page's data: each review with its reference list, and the counts."""
+    store = get_store()
+    k = knowledge()
+    return jsonify(
+        {
+            "counts": {
+                "claims": len(k.claims),
+                "sources": len(k.sources),
+                "concepts": len(k.concepts),
+            },
+            "reviews": [
+                {**review, "sources": store.select("list_sources", review=str(review["review"]))}
+                for review in store.select("list_reviews")
+            ],
+        }
+    )
+
+
+@bp.get("/review")
+def review_text() -> ResponseReturnValue:
+    """The review page's data: sections, paragraphs and citation-marked text."""
+    sections = review_sections(get_store())
+    if not sections:
+        abort(404, "the review's text is not available on this server")
+    return jsonify(
+        [
+            {
+                "title": s.title,
+                "paragraphs": [[vars(seg) for seg in p.segments] for p in s.paragraphs],
+            }
+            for s in sections
+        ]
+    )
 
 
 @bp.get("/ask")
@@ -153,6 +191,8 @@ def openapi() -> Response:
             "openapi": "3.1.0",
             "info": {"title": "evidence-graph", "version": "1"},
             "paths": {
+                "/api/reviews": _op("Reviews, their reference lists and counts"),
+                "/api/review": _op("The review's text with its citations (where available)"),
                 "/api/ask": _op("Answer a question", [_param("q", "query")]),
                 "/api/source/{key}": _op("A source", [_param("key")]),
                 "/api/concept/{segment}/{concept_id}": _op(
