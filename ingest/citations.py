@@ -68,7 +68,9 @@ class Mention:
     defines_abbreviation: str | None = None  # "DoH" in "(Department of Health [DoH], 2011)"
 
 
-_YEAR = r"(?:\d{4}[a-z]?|n\.\s?d\.?|in press|forthcoming)"
+# A suffix letter may not be followed by a letter or a full stop: otherwise "2020pp. 1" reads
+# two ways and a long run of them backtracks exponentially.
+_YEAR = r"(?:\d{4}(?:[a-z](?![a-z.]))?|n\.\s?d\.?|in press|forthcoming)"
 _PAGES = r"\d+(?:\s*[-\u2013\u2014]\s*\d+)?"
 _LOCATOR = rf"(?::\s*(?P<p1>{_PAGES})|,?\s*pp?\.\s*(?P<p2>{_PAGES}))"
 _ANY_LOCATOR = rf"(?::\s*{_PAGES}|,?\s*pp?\.\s*{_PAGES})"

@@ -94,7 +94,7 @@ def build_dataset(reviews: Sequence[ReviewInputs], vocabulary: Vocabulary | None
             graph("bibliography"), ids.review_iri(review_id), review.bibliography, iris
         )
         if review.audit is not None:
-            build_review_text(graph("text"), review_id, review.audit, iris)
+            build_review_text(graph("text"), review_id, review.audit, iris, graph("sentences"))
         if review.claims is not None:
             sentence_at = locator_index(review.audit.review) if review.audit else None
             build_claims(graph("claims"), review_id, review.claims, iris, sentence_at)

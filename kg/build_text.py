@@ -19,7 +19,11 @@ from kg.vocab import EVKG
 
 
 def build_review_text(
-    graph: Graph, review_id: str, audit: Audit, source_iris: Mapping[str, URIRef]
+    graph: Graph,
+    review_id: str,
+    audit: Audit,
+    source_iris: Mapping[str, URIRef],
+    private: Graph | None = None,
 ) -> None:
     """Sections and sentences of the body, and one node per mention."""
     review = audit.review
@@ -38,7 +42,11 @@ def build_review_text(
         graph.add((node, EVKG.paragraphIndex, Literal(sentence.paragraph)))
         graph.add((node, EVKG.startOffset, Literal(sentence.start)))
         graph.add((node, EVKG.endOffset, Literal(sentence.end)))
-        graph.add((node, RDF.value, Literal(review.sentence_text(sentence))))
+        # The words are (c) the publisher: they go to a private graph that is never exported
+        # or offered to SPARQL (see kg.store.PRIVATE_SUFFIX), only read by the local pages.
+        (private if private is not None else graph).add(
+            (node, RDF.value, Literal(review.sentence_text(sentence)))
+        )
         if sentence.page is not None:
             graph.add((node, EVKG.reviewPage, Literal(sentence.page)))
     ordinals: dict[int, int] = {}

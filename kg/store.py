@@ -34,8 +34,13 @@ from kg.vocab import PREFIXES
 
 KEEP_BUILDS = 3
 # Bumped whenever the layout of a published build changes; older builds are refused on open.
-STORE_FORMAT = 2  # 2: the union of the named graphs is materialised in the default graph
-MATERIALISE_UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+STORE_FORMAT = 3  # 3: the union of the public named graphs is the default graph
+# Named graphs whose IRI ends so hold the review's own words: read by the local pages only,
+# never exported, never copied into the default graph, never visible to /sparql.
+PRIVATE_SUFFIX = "/sentences"
+MATERIALISE_UNION = (
+    'INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER (!STRENDS(STR(?g), "/sentences")) }'
+)
 
 
 @dataclass(frozen=True)
@@ -110,9 +115,14 @@ def prune(root: Path, keep: int = KEEP_BUILDS) -> None:
     newest ``keep`` builds (at least two) are always kept.
     """
     keep = max(keep, 2)
-    builds = root / "builds"
+    builds = root.resolve() / "builds"
     current = current_build(root)
-    finished = sorted(p for p in builds.iterdir() if p.is_dir() and not p.name.endswith(".partial"))
+    # Oldest first by modification time, not by name: a clock stepping back must not make
+    # the newest build look oldest.  Paths are resolved so the current one is recognised.
+    finished = sorted(
+        (p.resolve() for p in builds.iterdir() if p.is_dir() and not p.name.endswith(".partial")),
+        key=lambda p: p.stat().st_mtime_ns,
+    )
     stale = [p for p in finished[:-keep] if p != current]
     stale += [p for p in builds.iterdir() if p.name.endswith(".partial") and _is_abandoned(p)]
     for path in stale:
@@ -137,6 +147,11 @@ def _write_atomically(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+
+
+def is_private(graph: object) -> bool:
+    """A named graph that holds the review's own words."""
+    return isinstance(graph, ox.NamedNode) and graph.value.endswith(PRIVATE_SUFFIX)
 
 
 def load_query(name: str) -> str:
@@ -189,7 +204,10 @@ class GraphStore:
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): ox.NamedNode(v) for k, v in bindings.items()
         }
-        solutions = self._store.query(query, substitutions=substitutions)
+        private = [g for g in self._store.named_graphs() if is_private(g)]
+        solutions = self._store.query(
+            query, substitutions=substitutions, default_graph=[ox.DefaultGraph(), *private]
+        )
         if not isinstance(solutions, ox.QuerySolutions):
             raise StoreError(f"the prepared query {name!r} returns no table of rows")
         names = [v.value for v in solutions.variables]
@@ -200,7 +218,7 @@ class GraphStore:
         return (
             q
             for q in self._store.quads_for_pattern(None, None, None, None)
-            if not isinstance(q.graph_name, ox.DefaultGraph)
+            if not isinstance(q.graph_name, ox.DefaultGraph) and not is_private(q.graph_name)
         )
 
     def to_dataset(self) -> Dataset:
@@ -211,7 +229,12 @@ class GraphStore:
         return dataset
 
     def __len__(self) -> int:
-        return sum(1 for _ in self.quads())
+        """Every quad of the named graphs, private ones included."""
+        return sum(
+            1
+            for q in self._store.quads_for_pattern(None, None, None, None)
+            if not isinstance(q.graph_name, ox.DefaultGraph)
+        )
 
 
 def _text(term: Any) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from rdflib import Literal
@@ -182,7 +183,9 @@ def test_the_graph_has_one_mention_node_per_citation(
     for node in nodes:
         sentence = graph.value(node, EVKG.inSentence)
         assert (sentence, RDF.type, EVKG.Sentence) in graph
-        assert graph.value(sentence, RDF.value) is not None  # text from the reader's copy
+        # The words, from the reader's copy, sit apart in the private "sentences" graph.
+        private = dataset.graph(ids.graph_iri(review.manifest.review_id, "sentences"))
+        assert private.value(sentence, RDF.value) is not None
         source = graph.value(node, EVKG.cites)
         status = graph.value(node, EVKG.resolution)
         if source is None:
@@ -209,3 +212,33 @@ def test_review_text_is_never_in_the_repository(review_text: str) -> None:
     for path in tracked:
         content = path.read_text("utf-8", errors="replace")
         assert not any(s in content for s in sentences), path
+
+
+def test_the_reviews_words_never_leave_the_store(
+    review_text: str, built_store: Path, tmp_path: Path
+) -> None:
+    from kg.export import export
+    from kg.sparql_worker import run_with_deadline
+    from kg.store import GraphStore
+
+    sentence = "Peer mentors can encourage self-confidence and hope for the future"
+    assert sentence in review_text
+    store = GraphStore.open(built_store)
+    for fmt in ("ttl", "nq", "trig", "jsonld", "nt"):
+        assert sentence not in export(store, fmt).decode("utf-8"), fmt
+    query = (
+        "SELECT ?v WHERE { { ?s <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?v } "
+        "UNION { GRAPH ?g { ?s <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?v } } "
+        'FILTER(CONTAINS(STR(?v), "hope for the future")) }'
+    )
+    kind, payload, _ = run_with_deadline(
+        str(store.build_dir / "oxigraph"), query, seconds=20, row_cap=10
+    )
+    assert kind == "select" and payload["rows"] == []
+    # ...while the explorer on the reader's own machine still shows them.
+    from kg.review_view import review_sections
+
+    text = " ".join(
+        s.text for sec in review_sections(store) for p in sec.paragraphs for s in p.segments
+    )
+    assert sentence in text

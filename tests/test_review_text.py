@@ -60,7 +60,7 @@ def test_offsets_point_into_the_normalised_text() -> None:
     [
         ("Mentors help (Hughes et al., 2020: 45). Trust follows.", 2),
         ("Reingle Gonzalez et al. (2019) found it. Others agree.", 2),
-        ("Some work (e.g. shopping, meeting for coffee) helps. It does.", 2),
+        ("Some work (e.g. walks, football, a cafe) helps. It does.", 2),
         ("See p. 9 of the report. It says so.", 2),
         ("J. M. Smith wrote it. A reply came.", 2),
         ("The cut is here (Buck, 2020: 178). Next (Ito et al, 2014). Last one.", 3),
