@@ -46,7 +46,7 @@ class Resolution:
 
 
 def _name_key(name: str) -> str:
-    folded = fold(name).replace("\u2019", "'")
+    folded = fold(name).replace("\u2019", "'").replace("&", " and ")
     folded = re.sub(r"^hm\b", "her majesty's", folded)
     folded = re.sub(r"^the\s+", "", folded)
     return " ".join(re.findall(r"[a-z0-9']+", folded))
@@ -116,8 +116,9 @@ class Resolver:
             return Resolution(
                 Status.UNRESOLVED, None, (), f"no reference by that author in {mention.year}"
             )
-        counted = [e for e in dated if _count_fits(mention.count, e)]
-        abbreviated = any(n.startswith("abbreviation") for n in notes)
+        counted = [e for e in dated if _count_fits(mention.count, e) and _second_fits(mention, e)]
+        # An abbreviation or an organisation's whole name says nothing about author counts.
+        abbreviated = any(n.startswith(("abbreviation", "the whole name")) for n in notes)
         if len(counted) == 1 or (abbreviated and len(dated) == 1):
             chosen = counted[0] if counted else dated[0]
             rule = "family name + year" + ("" if abbreviated else " + author count")
@@ -132,10 +133,11 @@ class Resolver:
             _note_spelling(mention, dated[0], notes)
             cited = {"1": "one author", "2": "two authors", "3+": "et al.", "2+": "colleagues"}
             rule = (
-                f"family name + year; the citation names {cited[mention.count.value]} "
-                f"but the reference has {len(dated[0].authors)}"
+                f"family name + year fit, but the citation names {cited[mention.count.value]} "
+                f"and the reference has {len(dated[0].authors)}: it may be another work"
             )
-            return Resolution(Status.RESOLVED, dated[0].key, (dated[0].key,), _rule(rule, notes))
+            # Not resolved silently: an editor decides (the audit lists ambiguous citations).
+            return Resolution(Status.AMBIGUOUS, None, (dated[0].key,), _rule(rule, notes))
         keys = tuple(e.key for e in dated)
         return Resolution(
             Status.AMBIGUOUS,
@@ -154,6 +156,17 @@ class Resolver:
         if expanded:
             notes.append(f"abbreviation {written} defined in the text as {expanded}")
             written = expanded
+        whole = self._by_family.get(_name_key(mention.authors.replace("&", "and")), [])
+        if (
+            whole
+            and mention.count is not AuthorCount.ONE
+            and all(
+                e.first_author is not None and e.first_author.kind is NameKind.ORGANISATION
+                for e in whole
+            )
+        ):
+            notes.append("the whole name is one organisation")
+            return list(whole)
         found = self._by_family.get(_name_key(written), [])
         if found and re.search(r"\bcoll(?!eagues)[a-z]*gues$", mention.authors):
             notes.append("'and colleagues' misspelt in the text")
@@ -182,9 +195,24 @@ class Resolver:
         return False
 
 
+def _second_fits(mention: Mention, entry: BibEntry) -> bool:
+    """For "Smith & Jones", the reference's second author must be Jones too."""
+    if mention.count is not AuthorCount.TWO or len(entry.authors) != 2:
+        return True
+    named = [n for n in _NAMES.split(mention.authors) if n]
+    if len(named) != 2:
+        return True
+    return _name_key(named[1]) == _name_key(entry.authors[1].family)
+
+
+_NAMES = re.compile(r"\s*,\s*(?:&|and)\s+|\s+&\s+|\s+and\s+|\s*,\s+")
+
+
 def _note_spelling(mention: Mention, entry: BibEntry, notes: list[str]) -> None:
     """Say how the name as written differs from the reference's, when it does."""
-    if any(n.startswith("abbreviation") for n in notes) or entry.first_author is None:
+    if any(n.startswith(("abbreviation", "the whole name")) for n in notes) or (
+        entry.first_author is None
+    ):
         return
     written, listed = mention.family.strip(), entry.first_author.family
     if written.lower().startswith("hm "):

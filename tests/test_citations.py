@@ -324,3 +324,37 @@ def test_a_long_run_of_odd_years_does_not_hang_the_parser() -> None:
     started = time.perf_counter()
     list(iter_mentions(text))
     assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status"),
+    [
+        ("x (Nixon et al., 2020).", Status.AMBIGUOUS),
+        ("x (Buck & Tomczak, 2019).", Status.AMBIGUOUS),
+        ("x (Buck & Smith, 2011).", Status.AMBIGUOUS),
+        ("x (Buck & Jaffe, 2011).", Status.RESOLVED),
+    ],
+    ids=["et-al-for-one-author", "two-for-one", "wrong-second-author", "right-second-author"],
+)
+def test_found_in_review_near_misses_are_never_resolved_silently(
+    sentence: str, status: Status
+) -> None:
+    bib = (
+        "@article{nixon2020, author={Nixon, S.}, title={T}, year=2020}\n"
+        "@article{buck2019, author={Buck, G.}, title={T}, year=2019}\n"
+        "@techreport{buck2011, author={Buck, G. and Jaffe, M.}, title={T}, year=2011}\n"
+    )
+    assert resolve_one(bib, sentence)[0] is status
+
+
+@pytest.mark.parametrize(
+    "written", ["Mentoring & Befriending Foundation", "Mentoring and Befriending Foundation"]
+)
+def test_case_26_organisations_with_and_in_their_names(written: str) -> None:
+    bib = (
+        "@techreport{mbf2012, author={{Mentoring \\& Befriending Foundation}}, "
+        "title={T}, year=2012}"
+    )
+    status, key, _, rule = resolve_one(bib, f"x ({written}, 2012).")
+    assert (status, key) == (Status.RESOLVED, "mbf2012")
+    assert "the whole name is one organisation" in rule
