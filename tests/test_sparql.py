@@ -17,6 +17,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph
+from werkzeug.test import TestResponse
 
 from tests.conftest import IN_CI
 from web import create_app
@@ -119,6 +120,17 @@ class Listener:
         self.sock.close()
 
 
+def post_watched(sparql: FlaskClient, query: str) -> tuple[TestResponse, int]:
+    """POST a query whose "{port}" names a loopback listener; how many reached it."""
+    listener = Listener()
+    try:
+        reply = sparql.post("/sparql", data={"query": query.replace("{port}", str(listener.port))})
+        time.sleep(0.3)
+    finally:
+        listener.close()
+    return reply, listener.connections
+
+
 @pytest.mark.parametrize(
     ("query", "reason"),
     [
@@ -143,15 +155,10 @@ class Listener:
 def test_case_14_hostile_queries_are_refused_before_evaluation(
     sparql: FlaskClient, query: str, reason: str
 ) -> None:
-    listener = Listener()
-    try:
-        reply = sparql.post("/sparql", data={"query": query.replace("{port}", str(listener.port))})
-        time.sleep(0.3)
-    finally:
-        listener.close()
+    reply, connections = post_watched(sparql, query)
     assert reply.status_code == 400
     assert reason in reply.get_data(as_text=True)
-    assert listener.connections == 0  # no request left for the other server
+    assert connections == 0  # no request left for the other server
 
 
 def test_case_15_a_runaway_query_is_stopped_while_others_are_served(
@@ -243,14 +250,9 @@ def test_case_18_huge_results_are_capped_with_a_flag(sparql: FlaskClient) -> Non
 def test_case_14_parser_disagreements_cannot_smuggle_a_service_call(
     sparql: FlaskClient, query: str
 ) -> None:
-    listener = Listener()
-    try:
-        reply = sparql.post("/sparql", data={"query": query.replace("{port}", str(listener.port))})
-        time.sleep(0.3)
-    finally:
-        listener.close()
+    reply, connections = post_watched(sparql, query)
     assert reply.status_code == 400
-    assert listener.connections == 0
+    assert connections == 0
 
 
 def test_the_worker_has_no_network_where_the_system_allows(tmp_path: Path) -> None:
