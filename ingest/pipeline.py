@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.archive import VersionRecord
 from ingest.audit import Audit, audit_review
 from ingest.bibrecords import Bibliography
 from ingest.bibtex import parse_bibtex
@@ -30,6 +31,7 @@ class ReviewInputs:
     claims: ClaimSet | None = None
     profiles: Mapping[str, SourceProfile] = field(default_factory=dict)
     venues_checksum: str | None = None
+    version: VersionRecord | None = None  # None for inputs read outside the version archive
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,22 @@ def ingest_reviews(
     vocabulary: Mapping[str, set[str]] | None = None,
 ) -> IngestResult:
     """Read every ``*.toml`` manifest in ``reviews_dir`` and the inputs each one names."""
-    manifests = sorted(reviews_dir.glob("*.toml"))
-    if not manifests:
+    manifests, problems = read_manifests(reviews_dir, root)
+    reviews: list[ReviewInputs] = []
+    for manifest in manifests:
+        review, review_problems = ingest_review(
+            manifest, review_text_path(manifest), bib_encoding=bib_encoding, vocabulary=vocabulary
+        )
+        problems.extend(review_problems)
+        if review is not None:
+            reviews.append(review)
+    return IngestResult(tuple(reviews), tuple(problems))
+
+
+def read_manifests(reviews_dir: Path, root: Path) -> tuple[list[ReviewManifest], list[Problem]]:
+    """Every readable manifest in ``reviews_dir``, and the problems with the others."""
+    paths = sorted(reviews_dir.glob("*.toml"))
+    if not paths:
         problem = Problem(
             str(reviews_dir),
             None,
@@ -57,11 +73,11 @@ def ingest_reviews(
             "manifest.none",
             "no review manifests (*.toml) found",
         )
-        return IngestResult((), (problem,))
-    reviews: list[ReviewInputs] = []
+        return [], [problem]
+    manifests: list[ReviewManifest] = []
     problems: list[Problem] = []
     seen_ids: dict[str, str] = {}
-    for path in manifests:
+    for path in paths:
         manifest, manifest_problems = parse_manifest(path, root)
         problems.extend(manifest_problems)
         if manifest is None:
@@ -78,38 +94,49 @@ def ingest_reviews(
             )
             continue
         seen_ids[manifest.review_id] = str(path)
-        if not manifest.bibliography.is_file():
-            problems.append(
-                Problem(
-                    str(path),
-                    None,
-                    Severity.ERROR,
-                    "manifest.missing-input",
-                    f"bibliography {manifest.bibliography} does not exist",
-                )
+        manifests.append(manifest)
+    return manifests, problems
+
+
+def ingest_review(
+    manifest: ReviewManifest,
+    text: Path | None,
+    *,
+    bib_encoding: str | None = None,
+    vocabulary: Mapping[str, set[str]] | None = None,
+    version: VersionRecord | None = None,
+) -> tuple[ReviewInputs | None, list[Problem]]:
+    """Read one review's inputs: its bibliography, its text (from ``text``) and its claims."""
+    if not manifest.bibliography.is_file():
+        return None, [
+            Problem(
+                manifest.path,
+                None,
+                Severity.ERROR,
+                "manifest.missing-input",
+                f"bibliography {manifest.bibliography} does not exist",
             )
-            continue
-        bibliography = parse_bibtex(manifest.bibliography, encoding=bib_encoding)
-        problems.extend(bibliography.problems)
-        audit, text_problems = _read_text(manifest, bibliography)
-        problems.extend(text_problems)
-        claims, claim_problems = _read_claims(manifest, bibliography, audit, vocabulary)
-        problems.extend(claim_problems)
-        profiles = build_profiles(
-            bibliography.entries,
-            claims.claims if claims is not None else (),
-            manifest.authors,
-            load_venues(manifest.venues),
-        )
-        venues_checksum = (
-            hashlib.sha256(manifest.venues.read_bytes()).hexdigest()
-            if manifest.venues is not None and manifest.venues.is_file()
-            else None
-        )
-        reviews.append(
-            ReviewInputs(manifest, bibliography, audit, claims, profiles, venues_checksum)
-        )
-    return IngestResult(tuple(reviews), tuple(problems))
+        ]
+    problems: list[Problem] = []
+    bibliography = parse_bibtex(manifest.bibliography, encoding=bib_encoding)
+    problems.extend(bibliography.problems)
+    audit, text_problems = _read_text(manifest, text, bibliography)
+    problems.extend(text_problems)
+    claims, claim_problems = _read_claims(manifest, bibliography, audit, vocabulary)
+    problems.extend(claim_problems)
+    profiles = build_profiles(
+        bibliography.entries,
+        claims.claims if claims is not None else (),
+        manifest.authors,
+        load_venues(manifest.venues),
+    )
+    venues_checksum = (
+        hashlib.sha256(manifest.venues.read_bytes()).hexdigest()
+        if manifest.venues is not None and manifest.venues.is_file()
+        else None
+    )
+    review = ReviewInputs(manifest, bibliography, audit, claims, profiles, venues_checksum, version)
+    return review, problems
 
 
 def review_text_path(manifest: ReviewManifest) -> Path | None:
@@ -119,9 +146,8 @@ def review_text_path(manifest: ReviewManifest) -> Path | None:
 
 
 def _read_text(
-    manifest: ReviewManifest, bibliography: Bibliography
+    manifest: ReviewManifest, path: Path | None, bibliography: Bibliography
 ) -> tuple[Audit | None, list[Problem]]:
-    path = review_text_path(manifest)
     if path is None:
         return None, []
     if not path.is_file():

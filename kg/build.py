@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from ingest.bibrecords import BibEntry, Bibliography, Name, NameKind
 from ingest.manifest import ReviewManifest
@@ -78,18 +78,25 @@ def new_dataset() -> Dataset:
 
 
 def build_dataset(reviews: Sequence[ReviewInputs], vocabulary: Vocabulary | None = None) -> Dataset:
-    """The whole dataset for a set of reviews (and the concept vocabulary, when given)."""
+    """The whole dataset for a set of reviews (and the concept vocabulary, when given).
+
+    ``reviews`` may hold several versions of one review: each gets its own named graphs
+    (``graph/<review>/v<n>/<part>``), and the newest is the review's current version.
+    """
     dataset = new_dataset()
     if vocabulary is not None:
         build_vocabulary(dataset.graph(ids.vocabulary_graph_iri()), vocabulary.graph)
+    latest = latest_versions(reviews)
     for review in reviews:
         review_id = review.manifest.review_id
+        number = review.version.number if review.version else None
         iris = canonical_source_iris(review.bibliography)
 
-        def graph(part: str, review_id: str = review_id) -> Graph:
-            return dataset.graph(ids.graph_iri(review_id, part))
+        def graph(part: str, review_id: str = review_id, number: int | None = number) -> Graph:
+            return dataset.graph(ids.graph_iri(review_id, part, number))
 
-        build_review(graph("review"), review.manifest)
+        if latest[review_id] is review:
+            build_review(dataset.graph(ids.graph_iri(review_id, "review")), review.manifest)
         build_bibliography(
             graph("bibliography"), ids.review_iri(review_id), review.bibliography, iris
         )
@@ -100,8 +107,58 @@ def build_dataset(reviews: Sequence[ReviewInputs], vocabulary: Vocabulary | None
             build_claims(graph("claims"), review_id, review.claims, iris, sentence_at)
         if review.profiles:
             build_profiles(graph("profiles"), review.profiles, iris)
+    for review_id in latest:
+        versions = [r for r in reviews if r.manifest.review_id == review_id and r.version]
+        if versions:
+            build_versions(dataset.graph(ids.graph_iri(review_id, "versions")), versions)
     build_provenance(dataset.graph(ids.provenance_graph_iri()), reviews, vocabulary)
     return dataset
+
+
+def latest_versions(reviews: Sequence[ReviewInputs]) -> dict[str, ReviewInputs]:
+    """Each review's current version: the highest-numbered one given (or the only one)."""
+    latest: dict[str, ReviewInputs] = {}
+    for review in reviews:
+        review_id = review.manifest.review_id
+        number = review.version.number if review.version else 0
+        held = latest.get(review_id)
+        if held is None or number > (held.version.number if held.version else 0):
+            latest[review_id] = review
+    return latest
+
+
+def build_versions(graph: Graph, versions: Sequence[ReviewInputs]) -> None:
+    """Each version of one review: who ingested it, when, from which files, after which."""
+    ordered = sorted((r.version for r in versions if r.version), key=lambda v: v.number)
+    review = ids.review_iri(ordered[0].review_id)
+    previous: URIRef | None = None
+    for record in ordered:
+        node = ids.version_iri(record.review_id, record.number)
+        graph.add((node, RDF.type, EVKG.ReviewVersion))
+        graph.add((node, RDF.type, PROV.Entity))
+        graph.add((node, RDFS.label, Literal(f"{record.review_id} {record.id}")))
+        graph.add((node, EVKG.versionOf, review))
+        graph.add((node, EVKG.versionNumber, Literal(record.number)))
+        graph.add((node, EVKG.versionOrigin, Literal(record.origin)))
+        graph.add((node, PROV.generatedAtTime, Literal(record.created_at, datatype=XSD.dateTime)))
+        editor = ids.editor_iri(record.created_by)
+        graph.add((node, PROV.wasAttributedTo, editor))
+        graph.add((editor, RDF.type, PROV.Person))
+        graph.add((editor, FOAF.nick, Literal(record.created_by)))
+        if record.note:
+            graph.add((node, RDFS.comment, Literal(record.note)))
+        if previous is not None:
+            graph.add((node, PROV.wasRevisionOf, previous))
+        for name, checksum in sorted(record.files.items()):
+            entity = ids.input_iri(checksum)
+            graph.add((node, PROV.wasDerivedFrom, entity))
+            graph.add((entity, RDF.type, PROV.Entity))
+            graph.add((entity, RDF.type, EVKG.InputFile))
+            graph.add((entity, DCTERMS.title, Literal(name)))
+            graph.add((entity, EVKG.sha256, Literal(checksum)))
+        previous = node
+    if previous is not None:
+        graph.add((review, EVKG.currentVersion, previous))
 
 
 def build_review(graph: Graph, manifest: ReviewManifest) -> None:
@@ -277,6 +334,12 @@ def build_provenance(
         for r in reviews
         if r.audit is not None
     ]
+    inputs += [(r, "claims", r.claims.path, r.claims.checksum) for r in reviews if r.claims]
+    inputs += [
+        (r, "venues", str(r.manifest.venues), r.venues_checksum)
+        for r in reviews
+        if r.manifest.venues is not None and r.venues_checksum
+    ]
     checksums = [c for *_, c in inputs] + ([vocabulary.checksum] if vocabulary else [])
     build = ids.build_iri(input_digest(checksums))
     software = ids.organisation_iri("evidence-graph software")
@@ -291,7 +354,11 @@ def build_provenance(
         part = {"review-manifest": "review", "review-text": "text", "venues": "profiles"}.get(
             role, role
         )
-        named_graph = ids.graph_iri(review.manifest.review_id, part)
+        number = review.version.number if review.version and part != "review" else None
+        named_graph = ids.graph_iri(review.manifest.review_id, part, number)
+        if number is not None:
+            version = ids.version_iri(review.manifest.review_id, number)
+            graph.add((named_graph, EVKG.inVersion, version))
         graph.add((build, PROV.used, entity))
         graph.add((entity, RDF.type, PROV.Entity))
         graph.add((entity, RDF.type, EVKG.InputFile))

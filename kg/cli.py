@@ -10,10 +10,15 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.config import Settings
-from kg.errors import InputError, KGError, ProblemsFound
+from kg.errors import InputError, KGError
+
+if TYPE_CHECKING:
+    from kg.library import LibraryBuild
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if getattr(args, "store", None):
-        settings = Settings(settings.root, settings.reviews_dir, Path(args.store).resolve())
+        settings = replace(settings, store_dir=Path(args.store).resolve())
     try:
         code: int = args.run(args, settings)
     except KGError as exc:
@@ -47,6 +52,27 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--bib-encoding", help="read .bib files in this encoding, e.g. cp1252")
     build.add_argument("--json", action="store_true", help="print the summary as JSON")
     build.set_defaults(run=_build)
+
+    publish = commands.add_parser("publish", help="publish an archived version (an upload)")
+    publish.add_argument("version", help="its id, e.g. v2 or clinks-2021-peer-mentoring/v2")
+    publish.add_argument("--store", help="store directory")
+    publish.add_argument("--accept-errors", action="store_true", help="as for build")
+    publish.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    publish.add_argument("--json", action="store_true", help="print the summary as JSON")
+    publish.set_defaults(run=_publish)
+
+    versions = commands.add_parser("versions", help="list every archived version of each review")
+    versions.add_argument("--store", help="store directory")
+    versions.add_argument("--json", action="store_true", help="print JSON")
+    versions.set_defaults(run=_versions)
+
+    user = commands.add_parser("user", help="editor accounts for the web explorer")
+    user.add_argument("action", choices=("add", "passwd", "remove", "list"))
+    user.add_argument("name", nargs="?", default="", help="the editor's user name")
+    user.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    user.set_defaults(run=_user)
 
     export = commands.add_parser("export", help="write what was built")
     export.add_argument(
@@ -77,8 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     query.set_defaults(run=_query)
 
     diff = commands.add_parser("diff", help="what changed in the evidence between versions")
-    diff.add_argument("old", help="a folder with the old version's text, references.bib, claims")
-    diff.add_argument("new", help="a folder with the new version's files")
+    diff.add_argument(
+        "old", help="a version id (v1, <review>/v1) or a folder with text, references.bib, claims"
+    )
+    diff.add_argument("new", help="the same, for the newer version")
+    diff.add_argument("--store", help="store directory (where version ids are looked up)")
     diff.add_argument("--json", action="store_true", help="print one JSON object")
     diff.set_defaults(run=_diff)
 
@@ -98,102 +127,120 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.pipeline import ingest_reviews
-    from ingest.problems import Severity, has_errors
-    from kg.build import build_dataset, input_digest, software_version
-    from kg.store import publish
-    from kg.validate import validate_dataset
-    from kg.vocabulary import load_vocabulary
+    from kg.library import PublishOptions, build_project
 
-    vocabulary = load_vocabulary()
-    result = ingest_reviews(
-        settings.reviews_dir,
-        settings.root,
-        bib_encoding=args.bib_encoding,
-        vocabulary=vocabulary.concept_ids(),
-    )
-    for problem in result.problems:
+    options = PublishOptions(args.accept_errors, args.strict, args.bib_encoding)
+    built, build_dir = build_project(settings, options)
+    return _report_publish(args, built, build_dir)
+
+
+def _publish(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.archive import ArchiveError
+    from kg.library import PublishOptions, archive_of, publish_version
+
+    try:
+        record = archive_of(settings).find(args.version)
+    except ArchiveError as exc:
+        raise InputError(str(exc)) from exc
+    options = PublishOptions(args.accept_errors, args.strict)
+    built, build_dir = publish_version(settings, record, options)
+    return _report_publish(args, built, build_dir)
+
+
+def _report_publish(args: argparse.Namespace, built: LibraryBuild, build_dir: Path) -> int:
+    from ingest.problems import Severity
+
+    for problem in built.problems:
         print(problem, file=sys.stderr)
-    errors = sum(p.severity is Severity.ERROR for p in result.problems)
-    warnings = len(result.problems) - errors
-    # --accept-errors lets an editor publish the *entries* that could be read; an input that
-    # could not be read at all (a review text, a manifest) is never published in part.
-    unacceptable = [
-        p for p in result.problems if p.severity is Severity.ERROR and not p.code.startswith("bib.")
-    ]
-    blocked = (
-        (has_errors(result.problems) and not args.accept_errors)
-        or bool(unacceptable)
-        or (args.strict and warnings > 0)
-    )
-    empty = [r.manifest.review_id for r in result.reviews if not r.bibliography.entries]
-    if empty:
-        raise ProblemsFound(
-            f"no entries could be read for {', '.join(empty)}: nothing was published and the "
-            "previous store is untouched"
-        )
-    if blocked or not result.reviews:
-        raise ProblemsFound(
-            f"{errors} error(s), {warnings} warning(s): nothing was published and the "
-            "previous store is untouched. Fix the inputs, or pass --accept-errors to publish "
-            "the entries that could be read."
-        )
-    dataset = build_dataset(result.reviews, vocabulary)
-    report = validate_dataset(dataset)
-    for finding in report.results:
+    for finding in built.shacl.results:
         print(f"shacl {finding}", file=sys.stderr)
-    if report.violations or (args.strict and report.warnings):
-        raise ProblemsFound(
-            f"SHACL: {len(report.violations)} violation(s), {len(report.warnings)} warning(s): "
-            "nothing was published and the previous store is untouched"
-        )
-    checksums = [r.bibliography.checksum for r in result.reviews]
-    checksums += [r.manifest.checksum for r in result.reviews]
-    checksums += [r.audit.review.checksum for r in result.reviews if r.audit]
-    checksums += [r.claims.checksum for r in result.reviews if r.claims]
-    checksums += [r.venues_checksum for r in result.reviews if r.venues_checksum]
-    checksums.append(vocabulary.checksum)
-    summary = {
-        "digest": input_digest(checksums),
-        "software_version": software_version(),
-        "reviews": [
-            {
-                "id": r.manifest.review_id,
-                "sources": len(r.bibliography.entries),
-                "bibliography": {
-                    "file": Path(r.bibliography.path).name,
-                    "sha256": r.bibliography.checksum,
-                },
-                "manifest": {"file": Path(r.manifest.path).name, "sha256": r.manifest.checksum},
-            }
-            for r in result.reviews
-        ],
-        "problems": [p.to_json() for p in result.problems],
-        "shacl": [vars(r) for r in report.results],
-        "graphs": sorted(str(g.identifier) for g in dataset.graphs() if len(g)),
-    }
-    build_dir = publish(dataset, settings.store_dir, summary)
-    summary["store"] = str(build_dir)
+    info = json.loads((build_dir / "build.json").read_text("utf-8"))
     if args.json:
-        print(json.dumps(summary, indent=2))
+        print(json.dumps({**info, "store": str(build_dir)}, indent=2))
+        return 0
+    errors = sum(p.severity is Severity.ERROR for p in built.problems)
+    for review in info["reviews"]:
+        print(f"{review['id']} {review['version']}: {review['sources']} sources")
+    for record in built.new:
+        print(f"new version {record.qualified_id} by {record.created_by}")
+    print(
+        f"published {info['quads']} quads in {len(info['graphs'])} named graphs to {build_dir} "
+        f"({errors} errors, {len(built.problems) - errors} warnings)"
+    )
+    return 0
+
+
+def _versions(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.library import archive_of, published_versions
+
+    archive = archive_of(settings)
+    published = published_versions(settings)
+    rows = []
+    for review_id in archive.reviews():
+        numbers = published.get(review_id, [])
+        for record in archive.versions(review_id):
+            state = "published" if record.number in numbers else "draft"
+            if numbers and record.number == max(numbers):
+                state = "current"
+            rows.append({**record.to_json(), "id": record.qualified_id, "state": state})
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        for review in result.reviews:
-            print(f"{review.manifest.review_id}: {len(review.bibliography.entries)} sources")
-        quads = json.loads((build_dir / "build.json").read_text("utf-8"))["quads"]
-        print(
-            f"published {quads} quads in {len(summary['graphs'])} named graphs "
-            f"to {build_dir} ({errors} errors, {warnings} warnings)"
-        )
+        for row in rows:
+            print(
+                f"{row['id']:<40} {row['state']:<9} {row['created_at']} by {row['created_by']}"
+                f" ({row['origin']})"
+            )
+    return 0
+
+
+def _user(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+
+    from web.accounts import AccountError, Accounts
+
+    accounts = Accounts(settings.users_file)
+    try:
+        if args.action == "list":
+            for name in accounts.names():
+                print(name)
+            return 0
+        if args.action == "remove":
+            accounts.remove(args.name)
+            print(f"removed the editor {args.name}")
+            return 0
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass(f"password for {args.name}: ")
+            if getpass.getpass("again: ") != password:
+                raise InputError("the two passwords differ")
+        accounts.add(args.name, password, replace=args.action == "passwd")
+    except AccountError as exc:
+        raise InputError(str(exc)) from exc
+    done = "changed the password of" if args.action == "passwd" else "added"
+    print(f"{done} the editor {args.name}")
     return 0
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.safe_files import write_atomically
+    from kg.errors import StoreError
     from kg.export import export
     from kg.store import GraphStore
 
     data = export(GraphStore.open(settings.store_dir), args.format)
     if args.out:
-        Path(args.out).write_bytes(data)
+        out = Path(args.out)
+        if not out.parent.is_dir():
+            raise InputError(f"{out.parent}: no such folder to write {out.name} into")
+        try:
+            # The old file stays whole if this fails (a full disk, a read-only folder).
+            write_atomically(out, data)
+        except OSError as exc:
+            raise StoreError(
+                f"could not write {out}: {exc.strerror or exc}; it is unchanged"
+            ) from exc
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -271,11 +318,19 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _diff(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.archive import ArchiveError, parse_version_id
     from ingest.diff import VersionError, diff_versions, read_version
+    from kg.library import archive_of
+
+    def folder(text: str) -> Path:
+        # A folder that exists wins, so a folder named "v1" still works as a folder.
+        if Path(text).is_dir() or parse_version_id(text) is None:
+            return Path(text)
+        return archive_of(settings).find(text).folder
 
     try:
-        changes = diff_versions(read_version(Path(args.old)), read_version(Path(args.new)))
-    except VersionError as exc:
+        changes = diff_versions(read_version(folder(args.old)), read_version(folder(args.new)))
+    except (VersionError, ArchiveError) as exc:
         raise InputError(str(exc)) from exc
     if args.json:
         print(json.dumps(changes, indent=2, ensure_ascii=False))
@@ -293,7 +348,9 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
     from kg.validate import load_shapes, validate_dataset
 
     shapes = load_shapes(Path(args.shapes) if args.shapes else None)
-    report = validate_dataset(GraphStore.open(settings.store_dir).to_dataset(), shapes)
+    report = validate_dataset(
+        GraphStore.open(settings.store_dir).to_dataset(current_only=True), shapes
+    )
     for finding in report.results:
         print(finding)
     print(f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)")

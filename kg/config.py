@@ -18,6 +18,14 @@ class Settings:
     root: Path
     reviews_dir: Path
     store_dir: Path
+    shapes: Path | None = None  # another SHACL shapes file; a missing one is a hard failure
+    shacl_timeout: float = 60.0  # seconds; past it, nothing is published
+    users_override: Path | None = None  # EVKG_USERS_FILE
+
+    @property
+    def users_file(self) -> Path:
+        """The editor accounts: ``EVKG_USERS_FILE``, else ``editors.json`` beside the store."""
+        return self.users_override or self.store_dir.parent / "editors.json"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -28,4 +36,7 @@ class Settings:
             root=root,
             reviews_dir=Path(env.get("EVKG_REVIEWS_DIR", root / "reviews")),
             store_dir=Path(env.get("EVKG_STORE_DIR", root / "var" / "store")),
+            shapes=Path(env["EVKG_SHAPES"]) if env.get("EVKG_SHAPES") else None,
+            shacl_timeout=float(env.get("EVKG_SHACL_TIMEOUT", "60")),
+            users_override=Path(env["EVKG_USERS_FILE"]) if env.get("EVKG_USERS_FILE") else None,
         )

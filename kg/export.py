@@ -24,7 +24,8 @@ RDF_FORMATS = {
     "trig": ox.RdfFormat.TRIG,
 }
 FORMATS = (*RDF_FORMATS, "bib")
-# Turtle and N-Triples have no named graphs: they get the union of all graphs.
+# Turtle and N-Triples have no named graphs: they get the current snapshot (the union of the
+# current graphs).  The quad formats carry every named graph, older versions included.
 _TRIPLE_FORMATS = frozenset({"ttl", "nt"})
 
 _FIELD_PROPERTIES = {
@@ -45,13 +46,14 @@ _FIELD_PROPERTIES = {
 def export(store: GraphStore, fmt: str) -> bytes:
     """What the store holds, in one of :data:`FORMATS`."""
     if fmt == "bib":
-        return to_bibtex(store.to_dataset()).encode("utf-8")
+        return to_bibtex(store.to_dataset(current_only=True)).encode("utf-8")
     if fmt not in RDF_FORMATS:
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    quads = sorted(store.quads(), key=str)
-    items: list[ox.Triple] | list[ox.Quad] = quads
+    items: list[ox.Triple] | list[ox.Quad]
     if fmt in _TRIPLE_FORMATS:
-        items = sorted({q.triple for q in quads}, key=str)
+        items = sorted({q.triple for q in store.quads(current_only=True)}, key=str)
+    else:
+        items = sorted(store.quads(), key=str)
     return ox.serialize(items, format=RDF_FORMATS[fmt], prefixes=PREFIXES) or b""
 
 

@@ -7,6 +7,7 @@ two review versions can be diffed.  See docs/model.md for the scheme and its tra
 from __future__ import annotations
 
 import hashlib
+import re
 
 from rdflib import URIRef
 
@@ -14,6 +15,8 @@ from ingest.bibrecords import BibEntry, Name, NameKind
 from ingest.bibtex import normalised_title
 from ingest.textclean import slugify
 from kg.vocab import BASE
+
+_VERSIONED_GRAPH = re.compile(re.escape(BASE) + r"graph/(?P<review>[^/]+)/v(?P<number>[0-9]+)/")
 
 
 def _iri(*parts: str) -> URIRef:
@@ -57,7 +60,9 @@ def agent_iri(name: Name) -> URIRef:
     """
     if name.kind is NameKind.ORGANISATION:
         return organisation_iri(name.last)
-    return _iri("agent", "person", slugify(f"{name.family} {name.first} {name.jr}"))
+    printed = f"{name.family} {name.first} {name.jr}"
+    # A name in a script the slug cannot spell keeps a node of its own, named by a hash.
+    return _iri("agent", "person", slugify(printed) or f"name-{short_hash(printed, 12)}")
 
 
 def _named(text: str) -> str:
@@ -105,9 +110,33 @@ def vocabulary_graph_iri() -> URIRef:
     return _iri("graph", "vocabulary")
 
 
-def graph_iri(review_id: str, part: str) -> URIRef:
-    """The named graph that holds one input of one review (``bibliography``, ...)."""
-    return _iri("graph", review_id, part)
+def graph_iri(review_id: str, part: str, version: int | None = None) -> URIRef:
+    """The named graph that holds one input of one review (``bibliography``, ...).
+
+    Graphs of an archived version carry its number (``graph/<review>/v2/claims``); inputs
+    read outside the archive (``evkg check``, tests of the model) have none.
+    """
+    if version is None:
+        return _iri("graph", review_id, part)
+    return _iri("graph", review_id, f"v{version}", part)
+
+
+def graph_version(name: str) -> tuple[str | None, int | None]:
+    """The review and version number of a versioned graph's IRI; (None, None) otherwise."""
+    match = _VERSIONED_GRAPH.match(name)
+    if match is None:
+        return None, None
+    return match["review"], int(match["number"])
+
+
+def version_iri(review_id: str, number: int) -> URIRef:
+    """One version of a review (a prov:Entity, revision of the one before)."""
+    return _iri("review", review_id, "version", str(number))
+
+
+def editor_iri(username: str) -> URIRef:
+    """The person (an editor account or a command-line user) who ingested a version."""
+    return _iri("agent", "editor", slugify(username, 40) or f"name-{short_hash(username, 12)}")
 
 
 def provenance_graph_iri() -> URIRef:

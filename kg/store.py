@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -28,19 +28,20 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Dataset
 
+from ingest.safe_files import exclusive_lock, sync_folder, write_atomically
 from kg.errors import StoreError
 from kg.terms import iter_ox_quads, to_dataset
 from kg.vocab import PREFIXES
 
 KEEP_BUILDS = 3
 # Bumped whenever the layout of a published build changes; older builds are refused on open.
-STORE_FORMAT = 3  # 3: the union of the public named graphs is the default graph
+# 3: the union of the public named graphs is the default graph
+# 4: ... of the *current* ones only; older versions of a review keep their own named graphs
+STORE_FORMAT = 4
 # Named graphs whose IRI ends so hold the review's own words: read by the local pages only,
 # never exported, never copied into the default graph, never visible to /sparql.
 PRIVATE_SUFFIX = "/sentences"
-MATERIALISE_UNION = (
-    'INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER (!STRENDS(STR(?g), "/sentences")) }'
-)
+WRITE_LOCK = ".write.lock"
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,30 @@ def current_build(root: Path) -> Path | None:
     return target if (target / "oxigraph").is_dir() else None
 
 
-def publish(dataset: Dataset, root: Path, info: Mapping[str, Any]) -> Path:
-    """Write the dataset as a new build and make it current; returns the build directory."""
+def publish(
+    dataset: Dataset,
+    root: Path,
+    info: Mapping[str, Any],
+    current: Collection[str] | None = None,
+) -> Path:
+    """Write the dataset as a new build and make it current; returns the build directory.
+
+    ``current`` names the graphs that answers read by default (the newest version of each
+    review); every named graph is current when it is not given.  One writer at a time: a
+    second publish waits for the first.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    with exclusive_lock(root / WRITE_LOCK):
+        return _publish(dataset, root, info, current)
+
+
+def _publish(
+    dataset: Dataset, root: Path, info: Mapping[str, Any], current: Collection[str] | None
+) -> Path:
     builds = root / "builds"
     builds.mkdir(parents=True, exist_ok=True)
+    names = sorted(str(g.identifier) for g in dataset.graphs() if len(g))
+    chosen = set(names if current is None else current)
     name = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{info.get('digest', 'x')[:8]}"
     partial = builds / f"{name}-{os.getpid()}.partial"
     final = builds / name
@@ -76,10 +97,10 @@ def publish(dataset: Dataset, root: Path, info: Mapping[str, Any]) -> Path:
         store = ox.Store(str(partial / "oxigraph"))
         store.bulk_extend(iter_ox_quads(dataset))
         quads = len(store)
-        # Queries read the default graph, which holds the union of the named graphs once.
-        # Oxigraph's own union view repeats a triple per graph that holds it, and joins over
-        # those repeats explode (see docs/benchmarks.md).
-        store.update(MATERIALISE_UNION)
+        # Queries read the default graph, which holds the union of the current named graphs
+        # once.  Oxigraph's own union view repeats a triple per graph that holds it, and joins
+        # over those repeats explode (see docs/benchmarks.md).
+        store.bulk_extend(_union_of(dataset, {n for n in chosen if not n.endswith(PRIVATE_SUFFIX)}))
         store.flush()
         del store
         gc.collect()
@@ -87,16 +108,25 @@ def publish(dataset: Dataset, root: Path, info: Mapping[str, Any]) -> Path:
             **info,
             "store_format": STORE_FORMAT,
             "quads": quads,
+            "current_graphs": sorted(n for n in names if n in chosen),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
-        _write_atomically(partial / "build.json", json.dumps(payload, indent=2) + "\n")
+        write_atomically(partial / "build.json", json.dumps(payload, indent=2) + "\n")
+        sync_folder(partial / "oxigraph")
         partial.rename(final)
+        sync_folder(builds)
         swap_current(root, final)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
     prune(root)
     return final
+
+
+def _union_of(dataset: Dataset, graphs: set[str]) -> Iterator[ox.Quad]:
+    for quad in iter_ox_quads(dataset):
+        if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value in graphs:
+            yield ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph())
 
 
 def swap_current(root: Path, target: Path) -> None:
@@ -106,6 +136,7 @@ def swap_current(root: Path, target: Path) -> None:
         tmp.unlink()
     tmp.symlink_to(target.relative_to(root))
     tmp.replace(root / "current")
+    sync_folder(root)
 
 
 def prune(root: Path, keep: int = KEEP_BUILDS) -> None:
@@ -143,12 +174,6 @@ def _is_abandoned(partial: Path) -> bool:
     return False
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def is_private(graph: object) -> bool:
     """A named graph that holds the review's own words."""
     return isinstance(graph, ox.NamedNode) and graph.value.endswith(PRIVATE_SUFFIX)
@@ -163,12 +188,29 @@ Row = dict[str, str | None]
 
 
 class GraphStore:
-    """A read-only view of one published build, with prepared queries."""
+    """A read-only view of one published build, with prepared queries.
 
-    def __init__(self, store: ox.Store, build_dir: Path) -> None:
+    The default graph is the current snapshot: the newest version of each review.  A
+    :meth:`snapshot` shows another choice of versions the same way.
+    """
+
+    def __init__(
+        self,
+        store: ox.Store,
+        build_dir: Path,
+        private: Collection[str] | None = None,
+        versions: Mapping[str, int] | None = None,
+    ) -> None:
         self._store = store
         self.build_dir = build_dir
         self._queries: dict[str, str] = {}
+        self._private = (
+            [ox.NamedNode(g) for g in private]
+            if private is not None
+            else [g for g in store.named_graphs() if is_private(g)]
+        )
+        # The versions shown, when this is a snapshot other than the current one.
+        self.versions: Mapping[str, int] = dict(versions or {})
 
     @classmethod
     def open(cls, root: Path) -> GraphStore:
@@ -187,8 +229,9 @@ class GraphStore:
                 f"the store at {build} was built by another version of evidence-graph: "
                 "run `evkg build` again"
             )
+        private = [g for g in info.get("current_graphs", []) if g.endswith(PRIVATE_SUFFIX)]
         try:
-            return cls(ox.Store.read_only(str(build / "oxigraph")), build)
+            return cls(ox.Store.read_only(str(build / "oxigraph")), build, private)
         except OSError as exc:
             raise StoreError(f"cannot open the store at {build}: {exc}") from exc
 
@@ -198,32 +241,68 @@ class GraphStore:
         data: dict[str, Any] = json.loads((self.build_dir / "build.json").read_text("utf-8"))
         return data
 
+    def graph_names(self) -> list[str]:
+        """Every named graph of the build, private ones included."""
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def snapshot(self, graphs: Collection[str], versions: Mapping[str, int]) -> GraphStore:
+        """A view whose default graph is the union of ``graphs``: another choice of versions.
+
+        It is copied into memory once (a review is a few thousand triples) so that its
+        queries see each triple once, as they do on the current snapshot.
+        """
+        view = ox.Store()
+        wanted = [ox.NamedNode(g) for g in graphs]
+        view.bulk_extend(
+            ox.Quad(
+                q.subject,
+                q.predicate,
+                q.object,
+                q.graph_name if is_private(g) else ox.DefaultGraph(),
+            )
+            for g in wanted
+            for q in self._store.quads_for_pattern(None, None, None, g)
+        )
+        return GraphStore(
+            view, self.build_dir, [g.value for g in wanted if is_private(g)], versions
+        )
+
     def select(self, name: str, **bindings: str) -> list[Row]:
         """Run a prepared SELECT with IRIs bound by variable name; values come back as text."""
         query = self._queries.setdefault(name, load_query(name))
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): ox.NamedNode(v) for k, v in bindings.items()
         }
-        private = [g for g in self._store.named_graphs() if is_private(g)]
         solutions = self._store.query(
-            query, substitutions=substitutions, default_graph=[ox.DefaultGraph(), *private]
+            query, substitutions=substitutions, default_graph=[ox.DefaultGraph(), *self._private]
         )
         if not isinstance(solutions, ox.QuerySolutions):
             raise StoreError(f"the prepared query {name!r} returns no table of rows")
         names = [v.value for v in solutions.variables]
         return [{n: _text(row[n]) for n in names} for row in solutions]
 
-    def quads(self) -> Iterator[ox.Quad]:
-        """Every quad of the named graphs (the default graph is only their union, derived)."""
+    def quads(self, current_only: bool = False) -> Iterator[ox.Quad]:
+        """Every public quad of the named graphs, or only the current snapshot's triples.
+
+        The current snapshot comes from the default graph (the union of the current graphs),
+        so its quads have no graph name.
+        """
+        if current_only:
+            return iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         return (
             q
             for q in self._store.quads_for_pattern(None, None, None, None)
             if not isinstance(q.graph_name, ox.DefaultGraph) and not is_private(q.graph_name)
         )
 
-    def to_dataset(self) -> Dataset:
+    def about(self, iri: str) -> list[ox.Triple]:
+        """Every triple of the current snapshot whose subject is ``iri``."""
+        pattern = self._store.quads_for_pattern(ox.NamedNode(iri), None, None, ox.DefaultGraph())
+        return [q.triple for q in pattern]
+
+    def to_dataset(self, current_only: bool = False) -> Dataset:
         """The store copied into an rdflib Dataset, for serialisers and comparisons."""
-        dataset = to_dataset(self.quads())
+        dataset = to_dataset(self.quads(current_only))
         for prefix, namespace in PREFIXES.items():
             dataset.bind(prefix, namespace)
         return dataset

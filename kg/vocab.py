@@ -35,6 +35,7 @@ class EVKG(DefinedNamespace):
     Supports: URIRef  # stance: the evidence backs the claim's concepts
     Challenges: URIRef  # stance: the evidence tells against them (e.g. a barrier)
     Qualifies: URIRef  # stance: the evidence limits or adds a condition
+    ReviewVersion: URIRef  # one ingest of a review's inputs (a prov:Entity)
 
     # Properties of sources
     bibKey: URIRef  # the BibTeX key(s) under which the reference list holds this work
@@ -101,6 +102,11 @@ class EVKG(DefinedNamespace):
     inputRole: URIRef  # "bibliography", "review-manifest", ...
     parserStack: URIRef  # the pinned ingest stack that read an input
     graphOf: URIRef  # named graph -> the review it describes
+    inVersion: URIRef  # named graph -> the evkg:ReviewVersion whose inputs it holds
+    versionOf: URIRef  # evkg:ReviewVersion -> its review
+    versionNumber: URIRef  # 1, 2, ...: the order of a review's versions
+    versionOrigin: URIRef  # "project" (files named by the manifest) or "upload" (an editor's)
+    currentVersion: URIRef  # review -> the version that answers show by default
     reviewId: URIRef  # the short id of a review, used in its IRIs
 
 

@@ -48,7 +48,7 @@ def _download(body: str, mimetype: str, filename: str) -> Response:
 def answer_bibtex() -> Response:
     """The sources of an answer, as BibTeX rebuilt from the graph."""
     keys = _answer_keys()
-    entries = to_bibtex(get_store().to_dataset()).split("\n@")
+    entries = to_bibtex(get_store().to_dataset(current_only=True)).split("\n@")
     chosen = [
         e if e.startswith("@") else "@" + e
         for e in entries
@@ -126,7 +126,7 @@ def dataset(fmt: str) -> Response:
 
 def describe(store: GraphStore, iri: str, fmt: str) -> str:
     """Every triple about one entity (as subject), in an RDF format."""
-    triples = {q.triple for q in store.quads() if q.subject == ox.NamedNode(iri)}
+    triples = set(store.about(iri))
     if not triples:
         abort(404)
     return (

@@ -1,0 +1,365 @@
+"""Publish the library: every review's published versions, built, validated and swapped in.
+
+Which versions are published is what the current build says (``build.json``, key
+``versions``), so a publish that dies before its swap leaves that list, and the store,
+exactly as they were.  The version archive (:mod:`ingest.archive`) keeps every version's
+files; a build reads them from there, never from wherever they first came.
+
+Two ways in:
+
+- ``evkg build``: the files that each review's manifest names become a new version when they
+  changed since that manifest's last version, and it is published with the others;
+- an editor's publish (web or ``evkg publish``): one uploaded draft joins the published ones.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Dataset, URIRef
+
+from ingest.archive import Archive, ArchiveError, VersionRecord, current_user
+from ingest.manifest import ReviewManifest
+from ingest.pipeline import ReviewInputs, ingest_review, read_manifests, review_text_path
+from ingest.problems import Problem, Severity
+from kg import ids
+from kg.build import build_dataset, input_digest, latest_versions, software_version
+from kg.config import Settings
+from kg.errors import InputError, KGError, ProblemsFound
+from kg.store import current_build, publish
+from kg.validate import ShapeResult, ValidationReport, load_shapes, validate_dataset
+from kg.vocabulary import Vocabulary, load_vocabulary
+
+
+class ValidationTimeout(KGError):
+    """SHACL validation ran past its time limit: nothing is published (fail closed)."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class PublishOptions:
+    """How strict a publish is."""
+
+    accept_errors: bool = False  # publish the BibTeX entries that could be read
+    strict: bool = False  # warnings block too
+    bib_encoding: str | None = None
+
+
+@dataclass
+class LibraryBuild:
+    """Everything one build read and made, before it is published."""
+
+    reviews: list[ReviewInputs]
+    problems: list[Problem]  # of the versions being published now
+    dataset: Dataset
+    current_graphs: list[str]
+    shacl: ValidationReport
+    versions: dict[str, list[int]]
+    new: list[VersionRecord] = field(default_factory=list)
+
+
+def archive_of(settings: Settings) -> Archive:
+    """The version archive that belongs to a store."""
+    return Archive(settings.store_dir / "versions")
+
+
+def published_versions(settings: Settings) -> dict[str, list[int]]:
+    """Each review's published version numbers, as the current build records them.
+
+    Before the first build (or when the store was deleted) the archive's own notes of what
+    was published are the fallback, so the library can be rebuilt from the archive alone.
+    """
+    build = current_build(settings.store_dir)
+    if build is not None:
+        try:
+            data = json.loads((build / "build.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        if isinstance(data.get("versions"), dict):
+            return {str(k): sorted(int(n) for n in v) for k, v in data["versions"].items()}
+    archive = archive_of(settings)
+    return {
+        review: [r.number for r in archive.versions(review) if r.published_at]
+        for review in archive.reviews()
+    }
+
+
+def build_project(settings: Settings, options: PublishOptions) -> tuple[LibraryBuild, Path]:
+    """``evkg build``: archive changed project files as new versions, then publish."""
+    manifests, problems = read_manifests(settings.reviews_dir, settings.root)
+    if not manifests:
+        raise ProblemsFound(_problem_lines(problems) or "no review manifests were found")
+    archive = archive_of(settings)
+    versions = published_versions(settings)
+    new: dict[str, VersionRecord] = {}
+    who = current_user()
+    for manifest in manifests:
+        if not manifest.bibliography.is_file():
+            problems.append(_missing_bibliography(manifest))
+            continue
+        record = archive.record_project_version(manifest, review_text_path(manifest), who)
+        numbers = versions.setdefault(manifest.review_id, [])
+        if record.number not in numbers:
+            numbers.append(record.number)
+            new[manifest.review_id] = record
+    return _build_and_publish(settings, manifests, versions, new, problems, options)
+
+
+def publish_version(
+    settings: Settings, record: VersionRecord, options: PublishOptions
+) -> tuple[LibraryBuild, Path]:
+    """Publish one archived version (an editor's draft) beside the published ones."""
+    manifests, problems = read_manifests(settings.reviews_dir, settings.root)
+    if record.review_id not in {m.review_id for m in manifests}:
+        raise InputError(f"no manifest describes the review {record.review_id!r}")
+    versions = published_versions(settings)
+    numbers = versions.setdefault(record.review_id, [])
+    if record.number in numbers:
+        raise InputError(f"{record.qualified_id} is already published")
+    if numbers and record.number < max(numbers):
+        raise InputError(
+            f"{record.qualified_id} is older than the published v{max(numbers)}: upload it again "
+            "to make it the newest version"
+        )
+    numbers.append(record.number)
+    return _build_and_publish(
+        settings, manifests, versions, {record.review_id: record}, problems, options
+    )
+
+
+def assemble(
+    settings: Settings,
+    manifests: Sequence[ReviewManifest],
+    versions: Mapping[str, Sequence[int]],
+    vocabulary: Vocabulary,
+    options: PublishOptions,
+) -> tuple[list[ReviewInputs], list[Problem]]:
+    """Read every listed version of every review; problems only for each review's newest."""
+    archive = archive_of(settings)
+    reviews: list[ReviewInputs] = []
+    problems: list[Problem] = []
+    for manifest in manifests:
+        numbers = sorted(versions.get(manifest.review_id, ()))
+        for number in numbers:
+            try:
+                record = archive.get(manifest.review_id, number)
+            except ArchiveError as exc:
+                problems.append(
+                    Problem(manifest.path, None, Severity.ERROR, "version.missing", str(exc))
+                )
+                continue
+            damaged = archive.verify(record)
+            if damaged:
+                problems.append(
+                    Problem(
+                        str(record.folder),
+                        None,
+                        Severity.ERROR,
+                        "version.checksum",
+                        f"{record.qualified_id}: {', '.join(damaged)} no longer match "
+                        "their recorded checksums",
+                    )
+                )
+                continue
+            review, found = ingest_review(
+                record.manifest(manifest),
+                record.text,
+                bib_encoding=options.bib_encoding,
+                vocabulary=vocabulary.concept_ids(),
+                version=record,
+            )
+            if number == numbers[-1]:
+                problems.extend(found)
+            if review is not None:
+                reviews.append(review)
+    return reviews, problems
+
+
+def current_graph_names(dataset: Dataset, reviews: Sequence[ReviewInputs]) -> list[str]:
+    """The graphs answers read by default: shared ones and each review's newest version."""
+    chosen = {
+        review_id: r.version.number
+        for review_id, r in latest_versions(reviews).items()
+        if r.version is not None
+    }
+    return snapshot_graph_names((str(g.identifier) for g in dataset.graphs() if len(g)), chosen)
+
+
+def snapshot_graph_names(graphs: Any, chosen: Mapping[str, int]) -> list[str]:
+    """Of ``graphs``, the shared ones and, for each review, those of its chosen version."""
+    picked = []
+    for name in graphs:
+        review_id, number = ids.graph_version(name)
+        if number is None or chosen.get(review_id or "") == number:
+            picked.append(name)
+    return sorted(picked)
+
+
+def validate_snapshots(
+    dataset: Dataset, reviews: Sequence[ReviewInputs], settings: Settings
+) -> ValidationReport:
+    """SHACL on each snapshot a reader can ask for: the current one and each older version.
+
+    Missing or unreadable shapes are a hard failure; so is running past the time limit.
+    """
+    shapes = load_shapes(settings.shapes)
+    names = [str(g.identifier) for g in dataset.graphs() if len(g)]
+    current = {
+        k: r.version.number for k, r in latest_versions(reviews).items() if r.version is not None
+    }
+    choices = [current]
+    for review in reviews:
+        if review.version is not None and current.get(review.manifest.review_id) != (
+            review.version.number
+        ):
+            choices.append({**current, review.manifest.review_id: review.version.number})
+    deadline = time.monotonic() + settings.shacl_timeout
+    results: list[ShapeResult] = []
+    for choice in choices:
+        snapshot = Dataset()
+        for name in snapshot_graph_names(names, choice):
+            graph = dataset.graph(URIRef(name))
+            target = snapshot.graph(URIRef(name))
+            for triple in graph:
+                target.add(triple)
+        report = _validate_within(snapshot, shapes, deadline - time.monotonic())
+        results.extend(r for r in report.results if r not in results)
+    return ValidationReport(
+        not any(r.severity == "violation" for r in results),
+        tuple(sorted(results, key=lambda r: (r.severity, r.focus, r.path or ""))),
+    )
+
+
+def _validate_within(dataset: Dataset, shapes: Any, seconds: float) -> ValidationReport:
+    outcome: list[ValidationReport | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(validate_dataset(dataset, shapes))
+        except BaseException as exc:
+            outcome.append(exc)
+
+    # A daemon thread: a validation that never ends cannot keep the process alive.
+    worker = threading.Thread(target=run, daemon=True, name="shacl")
+    worker.start()
+    worker.join(max(seconds, 0.0))
+    if worker.is_alive() or not outcome:
+        raise ValidationTimeout(
+            "SHACL validation ran past its time limit (EVKG_SHACL_TIMEOUT): nothing was "
+            "published and the previous store is untouched"
+        )
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def _build_and_publish(
+    settings: Settings,
+    manifests: Sequence[ReviewManifest],
+    versions: dict[str, list[int]],
+    new: Mapping[str, VersionRecord],
+    problems: list[Problem],
+    options: PublishOptions,
+) -> tuple[LibraryBuild, Path]:
+    vocabulary = load_vocabulary()
+    reviews, found = assemble(settings, manifests, versions, vocabulary, options)
+    problems = problems + found
+    _gate(problems, reviews, options)
+    dataset = build_dataset(reviews, vocabulary)
+    report = validate_snapshots(dataset, reviews, settings)
+    if report.violations or (options.strict and report.warnings):
+        raise ProblemsFound(
+            f"SHACL: {len(report.violations)} violation(s), {len(report.warnings)} warning(s): "
+            "nothing was published and the previous store is untouched\n"
+            + "\n".join(f"shacl {r}" for r in report.results)
+        )
+    current = current_graph_names(dataset, reviews)
+    built = LibraryBuild(reviews, problems, dataset, current, report, versions, list(new.values()))
+    build_dir = publish(dataset, settings.store_dir, _summary(built, vocabulary), current)
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    archive = archive_of(settings)
+    built.new = [archive.mark_published(record, when) for record in new.values()]
+    return built, build_dir
+
+
+def _gate(problems: list[Problem], reviews: list[ReviewInputs], options: PublishOptions) -> None:
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = len(problems) - errors
+    # --accept-errors lets an editor publish the *entries* that could be read; an input that
+    # could not be read at all (a review text, a manifest) is never published in part.
+    unacceptable = [
+        p for p in problems if p.severity is Severity.ERROR and not p.code.startswith("bib.")
+    ]
+    empty = sorted(
+        {
+            r.manifest.review_id
+            for r in latest_versions(reviews).values()
+            if not r.bibliography.entries
+        }
+    )
+    if empty:
+        raise ProblemsFound(
+            f"{_problem_lines(problems)}\nno entries could be read for {', '.join(empty)}: "
+            "nothing was published and the previous store is untouched"
+        )
+    if (errors and not options.accept_errors) or unacceptable or (options.strict and warnings):
+        raise ProblemsFound(
+            f"{_problem_lines(problems)}\n{errors} error(s), {warnings} warning(s): nothing was "
+            "published and the previous store is untouched. Fix the inputs, or pass "
+            "--accept-errors to publish the entries that could be read."
+        )
+    if not reviews:
+        raise ProblemsFound(_problem_lines(problems) or "nothing to publish")
+
+
+def _summary(built: LibraryBuild, vocabulary: Vocabulary) -> dict[str, Any]:
+    checksums = [vocabulary.checksum]
+    for review in built.reviews:
+        checksums += [review.bibliography.checksum, review.manifest.checksum]
+        checksums += [review.audit.review.checksum] if review.audit else []
+        checksums += [review.claims.checksum] if review.claims else []
+        checksums += [review.venues_checksum] if review.venues_checksum else []
+    latest = latest_versions(built.reviews)
+    return {
+        "digest": input_digest(checksums),
+        "software_version": software_version(),
+        "versions": {k: sorted(v) for k, v in sorted(built.versions.items()) if v},
+        "reviews": [
+            {
+                "id": r.manifest.review_id,
+                "version": r.version.id if r.version else None,
+                "sources": len(r.bibliography.entries),
+                "bibliography": {
+                    "file": Path(r.bibliography.path).name,
+                    "sha256": r.bibliography.checksum,
+                },
+                "manifest": {"file": Path(r.manifest.path).name, "sha256": r.manifest.checksum},
+            }
+            for r in latest.values()
+        ],
+        "problems": [p.to_json() for p in built.problems],
+        "shacl": [vars(r) for r in built.shacl.results],
+        "graphs": sorted(str(g.identifier) for g in built.dataset.graphs() if len(g)),
+    }
+
+
+def _missing_bibliography(manifest: ReviewManifest) -> Problem:
+    return Problem(
+        manifest.path,
+        None,
+        Severity.ERROR,
+        "manifest.missing-input",
+        f"bibliography {manifest.bibliography} does not exist",
+    )
+
+
+def _problem_lines(problems: Sequence[Problem]) -> str:
+    return "\n".join(str(p) for p in problems)
