@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g, has_request_context
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -15,7 +15,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
         EVKG_STORE_DIR=str(Path(os.environ.get("EVKG_ROOT", ".")) / "var" / "store"),
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        # The largest request: an upload of a review (8 MB), its .bib and claims.
+        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
         EVKG_SPARQL_TIMEOUT=10.0,
         EVKG_SPARQL_ROWS=10_000,
         JSON_SORT_KEYS=False,
@@ -23,20 +24,41 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("EVKG")  # EVKG_STORE_DIR=... arrives as STORE_DIR
     if "STORE_DIR" in app.config:
         app.config["EVKG_STORE_DIR"] = app.config["STORE_DIR"]
+    for name in ("ROOT", "REVIEWS_DIR", "USERS_FILE", "SECRET_KEY"):
+        if name in app.config:
+            app.config["EVKG_" + name] = app.config[name]
     if config:
         app.config.update(config)
+    app.config.setdefault(
+        "EVKG_USERS_FILE", str(Path(app.config["EVKG_STORE_DIR"]).parent / "editors.json")
+    )
 
     from web import store_access
 
     store_access.init_app(app, Path(app.config["EVKG_STORE_DIR"]))
 
-    from web import api, errors, exports, pages, sparql
+    from web import api, auth, editor, errors, exports, pages, sparql, versions
+
+    auth.init_app(app)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(versions.bp)
+    app.register_blueprint(editor.bp)
     errors.init_app(app)
+
+    @app.url_defaults
+    def keep_version(endpoint: str, values: dict[str, Any]) -> None:
+        # Links from a page of an older version stay in that version.
+        version = g.get("evkg_version") if has_request_context() else None
+        if version and endpoint.startswith("pages.") and "version" not in values:
+            values["version"] = version
+
+    @app.context_processor
+    def version_banner() -> dict[str, Any]:
+        return {"viewed_version": g.get("evkg_version")}
 
     @app.after_request
     def security_headers(response: Any) -> Any:

@@ -9,12 +9,16 @@ old or new, never a mix.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Flask, current_app, g
+from flask import Flask, abort, current_app, g, request
 
+from ingest.archive import parse_version_id
+from kg.library import snapshot_graph_names
 from kg.store import GraphStore, current_build
+
+MAX_SNAPSHOTS = 8
 
 
 @dataclass
@@ -24,6 +28,7 @@ class StoreHolder:
     root: Path
     store: GraphStore
     lock: threading.Lock
+    snapshots: dict[tuple[Path, str, int], GraphStore] = field(default_factory=dict)
 
     def latest(self) -> GraphStore:
         """The store of the current build, opening it if it changed since last time."""
@@ -32,7 +37,32 @@ class StoreHolder:
             with self.lock:
                 if build != self.store.build_dir:
                     self.store = GraphStore.open(self.root)
+                    self.snapshots.clear()
         return self.store
+
+    def version(self, store: GraphStore, review_id: str, number: int) -> GraphStore | None:
+        """A published older version of one review beside the others' current ones."""
+        published = published_in(store)
+        if number not in published.get(review_id, []):
+            return None
+        if number == max(published[review_id]):
+            return store
+        key = (store.build_dir, review_id, number)
+        with self.lock:
+            if key not in self.snapshots:
+                if len(self.snapshots) >= MAX_SNAPSHOTS:
+                    self.snapshots.pop(next(iter(self.snapshots)))
+                chosen = {r: max(ns) for r, ns in published.items() if ns}
+                chosen[review_id] = number
+                graphs = snapshot_graph_names(store.graph_names(), chosen)
+                self.snapshots[key] = store.snapshot(graphs, {review_id: number})
+            return self.snapshots[key]
+
+
+def published_in(store: GraphStore) -> dict[str, list[int]]:
+    """Each review's published version numbers in a build."""
+    versions = store.info.get("versions") or {}
+    return {str(k): sorted(int(n) for n in v) for k, v in versions.items()}
 
 
 def init_app(app: Flask, root: Path) -> None:
@@ -41,9 +71,32 @@ def init_app(app: Flask, root: Path) -> None:
 
 
 def get_store() -> GraphStore:
-    """The store for the current request, chosen once so that a request never mixes builds."""
+    """The store for the current request, chosen once so that a request never mixes builds.
+
+    ``?version=<review>/v<n>`` shows an older published version of that review; an unknown
+    or unpublished version is a 404, never a silent fallback to the current one.
+    """
     if "evkg_store" not in g:
         holder: StoreHolder = current_app.extensions["evkg.store"]
-        g.evkg_store = holder.latest()
-    store: GraphStore = g.evkg_store
-    return store
+        store = holder.latest()
+        asked = request.args.get("version")
+        if asked:
+            parsed = parse_version_id(asked)
+            review_id, number = parsed if parsed is not None else (None, 0)
+            if review_id is None:
+                abort(404, description=f"{asked!r} is not a version id such as <review>/v1")
+            view = holder.version(store, review_id, number)
+            if view is None:
+                abort(404, description=f"{asked} is not a published version")
+            g.evkg_version = asked if view is not store else None
+            store = view
+        g.evkg_store = store
+    chosen: GraphStore = g.evkg_store
+    return chosen
+
+
+def viewed_version() -> str | None:
+    """The older version this request shows, or None for the current one."""
+    get_store()
+    version: str | None = g.get("evkg_version")
+    return version

@@ -1,0 +1,276 @@
+"""The editor area: sign in, upload a new version, review it, confirm suggestions, publish.
+
+Every page here needs a signed-in editor; every form carries a CSRF token (see
+:mod:`web.auth`).  Uploads are checked for size, type and content before anything is kept,
+and each one is archived byte for byte with its checksum (see :mod:`ingest.archive`).
+Publishing builds the whole library aside and swaps it in atomically (see
+:mod:`kg.library`): readers see the old version or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from werkzeug.utils import secure_filename
+
+from ingest.archive import CLAIMS, ArchiveError, VersionRecord
+from ingest.pipeline import read_manifests
+from kg.config import Settings
+from kg.drafts import STANCES, analyse, confirm, reject, report_of
+from kg.errors import KGError
+from kg.library import PublishOptions, archive_of, publish_version, published_versions
+from web.auth import accounts, current_editor, editor_required, sign_in, sign_out
+from web.versions import DIFF_LABELS
+
+bp = Blueprint("editor", __name__, url_prefix="/editor")
+
+MB = 1024 * 1024
+# What each upload field accepts, and how large it may be.
+ALLOWED = {
+    "text": (frozenset({".txt", ".md", ".docx", ".pdf"}), 8 * MB),
+    "bibliography": (frozenset({".bib"}), 2 * MB),
+    "claims": (frozenset({".yaml", ".yml"}), 1 * MB),
+}
+MAX_NOTE = 500
+
+
+def settings() -> Settings:
+    """Where the app's store, reviews and project root are."""
+    config = current_app.config
+    base = Settings.from_env()
+    return replace(
+        base,
+        root=Path(config.get("EVKG_ROOT") or base.root),
+        reviews_dir=Path(config.get("EVKG_REVIEWS_DIR") or base.reviews_dir),
+        store_dir=Path(config["EVKG_STORE_DIR"]),
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    """Sign in with a name and password made by ``evkg user add``."""
+    error = None
+    status = 200
+    if request.method == "POST":
+        name = request.form.get("name", "").strip()
+        password = request.form.get("password", "")
+        if accounts().verify(name, password):
+            sign_in(name)
+            return redirect(_safe_next(request.args.get("next")))
+        error = "That name and password do not match an editor account."
+        status = 401
+    return render_template(
+        "editor/login.html", error=error, no_accounts=not accounts().names()
+    ), status
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    """End the session."""
+    sign_out()
+    return redirect(url_for("pages.home"))
+
+
+@bp.get("/")
+@editor_required
+def dashboard() -> ResponseReturnValue:
+    """Each review and its versions: current, published, or draft waiting for review."""
+    config = settings()
+    manifests, _ = read_manifests(config.reviews_dir, config.root)
+    published = published_versions(config)
+    archive = archive_of(config)
+    rows = []
+    for manifest in manifests:
+        numbers = published.get(manifest.review_id, [])
+        versions = []
+        for record in reversed(archive.versions(manifest.review_id)):
+            state = "draft"
+            if record.number in numbers:
+                state = "current" if record.number == max(numbers) else "published"
+            versions.append((record, state))
+        rows.append((manifest, versions))
+    return render_template("editor/dashboard.html", rows=rows)
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@editor_required
+def upload() -> ResponseReturnValue:
+    """Upload a new version of a review: its text, its reference list, and claims."""
+    config = settings()
+    manifests, _ = read_manifests(config.reviews_dir, config.root)
+    ids = [m.review_id for m in manifests]
+    if request.method == "GET":
+        return render_template(
+            "editor/upload.html", reviews=ids, selected=request.args.get("review")
+        )
+    review_id = request.form.get("review", "")
+    if review_id not in ids:
+        abort(400, description="Choose one of the reviews in the list.")
+    text_name, text = _read_upload("text", required=True)
+    bib_name, bib = _read_upload("bibliography", required=True)
+    claims = _read_upload("claims", required=False)
+    inputs = {f"review{Path(text_name).suffix.lower()}": text, "references.bib": bib}
+    uploads = {f"text-{text_name}": text, f"bibliography-{bib_name}": bib}
+    if claims is not None:
+        inputs[CLAIMS] = claims[1]
+        uploads[f"claims-{claims[0]}"] = claims[1]
+    note = " ".join(request.form.get("note", "").split())[:MAX_NOTE]
+    editor = current_editor() or "unknown"
+    record = archive_of(config).add(
+        review_id, inputs, origin="upload", created_by=editor, note=note, uploads=uploads
+    )
+    analyse(config, record)
+    flash(f"Uploaded {record.qualified_id}. Read the report below before you publish.")
+    return redirect(url_for("editor.draft", review_id=review_id, number=record.number))
+
+
+@bp.get("/drafts/<review_id>/<int:number>")
+@editor_required
+def draft(review_id: str, number: int) -> ResponseReturnValue:
+    """The report on an uploaded version: check, suggestions, SHACL, and the diff."""
+    config = settings()
+    record = _record(config, review_id, number)
+    report = report_of(config, record)
+    published = published_versions(config).get(review_id, [])
+    return render_template(
+        "editor/draft.html",
+        record=record,
+        report=report,
+        labels=DIFF_LABELS,
+        published=record.number in published,
+        stances=STANCES,
+        changes=report.get("diff") or {},
+    )
+
+
+@bp.post("/drafts/<review_id>/<int:number>/suggestions/<suggestion>/confirm")
+@editor_required
+def confirm_suggestion(review_id: str, number: int, suggestion: str) -> ResponseReturnValue:
+    """Confirm a suggested claim with a statement in the editor's own words."""
+    config = settings()
+    record = _editable(config, review_id, number)
+    try:
+        confirm(
+            config,
+            record,
+            suggestion,
+            request.form.get("statement", ""),
+            request.form.get("stance", ""),
+            current_editor() or "unknown",
+        )
+    except KGError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Confirmed the claim about {suggestion}.")
+    return redirect(url_for("editor.draft", review_id=review_id, number=number) + "#queue")
+
+
+@bp.post("/drafts/<review_id>/<int:number>/suggestions/<suggestion>/reject")
+@editor_required
+def reject_suggestion(review_id: str, number: int, suggestion: str) -> ResponseReturnValue:
+    """Set a suggested claim aside."""
+    config = settings()
+    record = _editable(config, review_id, number)
+    try:
+        reject(config, record, suggestion, current_editor() or "unknown")
+    except KGError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Rejected the suggestion about {suggestion}.")
+    return redirect(url_for("editor.draft", review_id=review_id, number=number) + "#queue")
+
+
+@bp.post("/drafts/<review_id>/<int:number>/publish")
+@editor_required
+def publish(review_id: str, number: int) -> ResponseReturnValue:
+    """Publish the draft: build aside, validate, swap in; the old version serves until then."""
+    config = settings()
+    record = _editable(config, review_id, number)
+    report = analyse(config, record)
+    if report["blocking"]:
+        flash("This version has errors; fix them and upload it again.", "error")
+        return redirect(url_for("editor.draft", review_id=review_id, number=number))
+    try:
+        publish_version(config, record, PublishOptions())
+    except KGError as exc:
+        flash(f"Nothing was published: {exc}", "error")
+        return redirect(url_for("editor.draft", review_id=review_id, number=number))
+    flash(f"Published {record.qualified_id}: it is now the current version.")
+    return redirect(url_for("versions.versions"))
+
+
+def _record(config: Settings, review_id: str, number: int) -> VersionRecord:
+    try:
+        return archive_of(config).get(review_id, number)
+    except ArchiveError:
+        abort(404, description=f"{review_id} has no version v{number}")
+
+
+def _editable(config: Settings, review_id: str, number: int) -> VersionRecord:
+    record = _record(config, review_id, number)
+    if number in published_versions(config).get(review_id, []):
+        abort(409, description=f"{record.qualified_id} is published and can no longer change.")
+    return record
+
+
+def _read_upload(field: str, *, required: bool) -> Any:
+    """(sanitised name, bytes) of one upload field, after checking its size, type and content."""
+    upload = request.files.get(field)
+    if upload is None or not upload.filename:
+        if required:
+            abort(400, description=f"Choose a file for “{field}”.")
+        return None
+    suffixes, limit = ALLOWED[field]
+    # The name is only kept for the record: it never chooses where the file is written.
+    name = secure_filename(upload.filename) or "upload"
+    suffix = Path(upload.filename).suffix.lower()
+    if suffix not in suffixes:
+        abort(400, description=f"“{field}” must be one of: {', '.join(sorted(suffixes))}.")
+    if not name.lower().endswith(suffix):
+        name += suffix
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        abort(413, description=f"“{field}” is larger than {limit // MB} MB.")
+    if not data.strip():
+        abort(400, description=f"“{field}” is empty.")
+    if not _content_matches(suffix, data):
+        abort(400, description=f"“{field}” does not contain what a {suffix} file should.")
+    return name, data
+
+
+def _content_matches(suffix: str, data: bytes) -> bool:
+    if suffix == ".pdf":
+        return data.startswith(b"%PDF-")
+    if suffix == ".docx":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                return "word/document.xml" in archive.namelist()
+        except zipfile.BadZipFile:
+            return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in data
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect to somewhere else."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("editor.dashboard")
