@@ -53,7 +53,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     def keep_version(endpoint: str, values: dict[str, Any]) -> None:
         # Links from a page of an older version stay in that version.
         version = g.get("evkg_version") if has_request_context() else None
-        if version and endpoint.startswith("pages.") and "version" not in values:
+        answers = endpoint.startswith(("pages.", "exports.answer_", "exports.brief"))
+        if version and answers and "version" not in values:
             values["version"] = version
 
     @app.context_processor

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections import Counter
 from importlib import resources
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
 from kg.answers import answer
@@ -108,8 +117,9 @@ def ask() -> str:
 
 
 def concept_path(iri: str) -> str:
-    """The explorer's path of a concept page, from its IRI."""
-    return "/concept/" + iri.removeprefix(CONCEPT_BASE)
+    """The explorer's path of a concept page, from its IRI (in the version being viewed)."""
+    segment, _, concept_id = iri.removeprefix(CONCEPT_BASE).partition("/")
+    return url_for("pages.concept", segment=segment, concept_id=concept_id)
 
 
 @bp.get("/concept/<segment>/<concept_id>")

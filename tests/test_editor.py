@@ -1,0 +1,299 @@
+"""The editor area: accounts, sessions, CSRF (case 20), uploads (case 19), queue, publish."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import stat
+import time
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from kg.cli import main
+from kg.config import Settings
+from kg.library import PublishOptions, archive_of, build_project, published_versions
+from tests.tiny_project import PASSWORD, REVIEW, V2, make_tiny_project
+from web import create_app
+from web.accounts import Accounts
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Settings:
+    settings = make_tiny_project(tmp_path)
+    build_project(settings, PublishOptions())
+    Accounts(settings.users_file).add("alice", PASSWORD)
+    return settings
+
+
+@pytest.fixture()
+def app(project: Settings) -> Flask:
+    return create_app(
+        {
+            "TESTING": True,
+            "EVKG_STORE_DIR": str(project.store_dir),
+            "EVKG_ROOT": str(project.root),
+            "EVKG_REVIEWS_DIR": str(project.reviews_dir),
+        }
+    )
+
+
+@pytest.fixture()
+def editor(app: Flask) -> FlaskClient:
+    """A client signed in as alice."""
+    client = app.test_client()
+    token = TOKEN.search(client.get("/editor/login").get_data(as_text=True))
+    assert token is not None
+    reply = client.post(
+        "/editor/login", data={"name": "alice", "password": PASSWORD, "csrf_token": token[1]}
+    )
+    assert reply.status_code == 302
+    return client
+
+
+def token_of(client: FlaskClient, path: str = "/editor/upload") -> str:
+    found = TOKEN.search(client.get(path).get_data(as_text=True))
+    assert found is not None
+    return found[1]
+
+
+def upload(client: FlaskClient, **files: tuple[bytes, str]) -> tuple[int, str]:
+    data: dict[str, object] = {"csrf_token": token_of(client), "review": REVIEW, "note": "v2"}
+    for field, (content, name) in files.items():
+        data[field] = FileStorage(io.BytesIO(content), filename=name)
+    # Encoded in memory: the test client would spool a large body to a file it never closes.
+    boundary, body = encode_multipart(data)
+    reply = client.post(
+        "/editor/upload", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    return reply.status_code, reply.headers.get("Location", "") or reply.get_data(as_text=True)
+
+
+def upload_v2(client: FlaskClient) -> str:
+    status, where = upload(
+        client,
+        text=((V2 / "review.md").read_bytes(), "review.md"),
+        bibliography=((V2 / "references.bib").read_bytes(), "references.bib"),
+    )
+    assert status == 302, where
+    return where
+
+
+def test_every_editor_page_needs_a_signed_in_editor(app: Flask) -> None:
+    client = app.test_client()
+    for path in ("/editor/", "/editor/upload", f"/editor/drafts/{REVIEW}/1"):
+        reply = client.get(path)
+        assert reply.status_code == 302 and "/editor/login" in reply.headers["Location"]
+
+
+def test_a_wrong_password_is_refused_the_same_way_as_an_unknown_name(app: Flask) -> None:
+    client = app.test_client()
+    token = token_of(client, "/editor/login")
+    for name, password in (("alice", "not her password"), ("mallory", PASSWORD)):
+        reply = client.post(
+            "/editor/login", data={"name": name, "password": password, "csrf_token": token}
+        )
+        assert reply.status_code == 401
+        assert "do not match an editor account" in reply.get_data(as_text=True)
+    assert client.get("/editor/").status_code == 302
+
+
+def test_there_is_no_default_account(tmp_path: Path) -> None:
+    settings = make_tiny_project(tmp_path)
+    build_project(settings, PublishOptions())
+    app = create_app({"TESTING": True, "EVKG_STORE_DIR": str(settings.store_dir)})
+    page = app.test_client().get("/editor/login").get_data(as_text=True)
+    assert "No editor accounts exist" in page and "evkg user add" in page
+
+
+def test_sessions_expire_when_idle_and_after_their_longest_life(editor: FlaskClient) -> None:
+    assert editor.get("/editor/").status_code == 200
+    with editor.session_transaction() as session:
+        session["seen"] = time.time() - 31 * 60  # idle for longer than 30 minutes
+    assert editor.get("/editor/").status_code == 302
+    with editor.session_transaction() as session:
+        assert "editor" not in session
+
+
+def test_a_removed_account_loses_its_session(editor: FlaskClient, project: Settings) -> None:
+    Accounts(project.users_file).remove("alice")
+    assert editor.get("/editor/").status_code == 302
+
+
+def test_a_redirect_after_sign_in_never_leaves_the_site(app: Flask) -> None:
+    client = app.test_client()
+    token = token_of(client, "/editor/login")
+    reply = client.post(
+        "/editor/login?next=//evil.example/x",
+        data={"name": "alice", "password": PASSWORD, "csrf_token": token},
+    )
+    assert reply.headers["Location"] == "/editor/"
+
+
+def test_case_20_posts_without_a_token_or_from_another_site_are_refused(
+    editor: FlaskClient, app: Flask
+) -> None:
+    where = upload_v2(editor)
+    publish = f"/editor/drafts/{REVIEW}/2/publish"
+    assert editor.post(publish).status_code == 400
+    assert editor.post(publish, data={"csrf_token": "forged"}).status_code == 400
+    token = token_of(editor, where)
+    cross = editor.post(
+        publish, data={"csrf_token": token}, headers={"Origin": "https://evil.example"}
+    )
+    assert cross.status_code == 400
+    referred = editor.post(
+        publish, data={"csrf_token": token}, headers={"Referer": "https://evil.example/page"}
+    )
+    assert referred.status_code == 400
+    assert published_versions_of(app) == [1]  # none of them published anything
+    # Sign-in is a form too: a forged sign-in is refused before the password is checked.
+    stranger = app.test_client()
+    login = stranger.post("/editor/login", data={"name": "alice", "password": PASSWORD})
+    assert login.status_code == 400
+
+
+def test_case_20_the_sparql_endpoint_is_exempt_and_sets_no_cookie(app: Flask) -> None:
+    client = app.test_client()
+    reply = client.post(
+        "/sparql",
+        data={"query": "ASK { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json", "Origin": "https://elsewhere"},
+    )
+    assert reply.status_code == 200 and reply.get_json()["boolean"] is True
+    assert "Set-Cookie" not in reply.headers
+
+
+def published_versions_of(app: Flask) -> list[int]:
+    settings = Settings.from_env({"EVKG_STORE_DIR": app.config["EVKG_STORE_DIR"]})
+    return published_versions(settings).get(REVIEW, [])
+
+
+def test_case_19_uploads_are_checked_for_size_type_and_name(
+    editor: FlaskClient, project: Settings
+) -> None:
+    bib = (V2 / "references.bib").read_bytes()
+    text = (V2 / "review.md").read_bytes()
+    too_big = upload(
+        editor, text=(text, "review.md"), bibliography=(b"%" * (2 * 1024 * 1024 + 1), "r.bib")
+    )
+    assert too_big[0] == 413
+    for name in ("passwd", "review.exe", "review.html"):
+        status, body = upload(editor, text=(text, name), bibliography=(bib, "references.bib"))
+        assert status == 400 and "must be one of" in body
+    fake_pdf = upload(
+        editor, text=(b"<html>not a pdf</html>", "review.pdf"), bibliography=(bib, "r.bib")
+    )
+    assert fake_pdf[0] == 400
+    fake_docx = upload(editor, text=(b"PK not a zip", "review.docx"), bibliography=(bib, "r.bib"))
+    assert fake_docx[0] == 400
+    binary = upload(editor, text=(b"\xff\xfe\x00b", "review.txt"), bibliography=(bib, "r.bib"))
+    assert binary[0] == 400
+    assert not archive_of(project).versions(REVIEW)[1:]  # nothing was kept
+    status, _ = upload(
+        editor, text=(text, "../../etc/passwd.md"), bibliography=(bib, "..\\..\\refs.bib")
+    )
+    assert status == 302
+    record = archive_of(project).versions(REVIEW)[-1]
+    kept = sorted(p.name for p in (record.folder / "uploads").iterdir())
+    assert kept == ["bibliography-refs.bib", "text-etc_passwd.md"]
+    assert record.uploads["text-etc_passwd.md"] == record.files["review.md"]
+    assert not (project.root / "etc").exists()
+
+
+def test_the_whole_request_is_limited_too(app: Flask, editor: FlaskClient) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    status, _ = upload(
+        editor, text=(b"x" * 4096, "review.md"), bibliography=(b"@book{a,}", "a.bib")
+    )
+    assert status == 413
+
+
+def test_upload_review_confirm_and_publish(editor: FlaskClient, project: Settings) -> None:
+    where = upload_v2(editor)
+    page = editor.get(where).get_data(as_text=True)
+    # The report: the audit, the diff against v1, and suggestions for uncovered sentences.
+    assert "1 with no reference" in page
+    assert "Changes since tiny-review/v1" in page and "fox2021" in page
+    assert page.count("The claim in your own words") == 3
+    before = editor.get("/ask", query_string={"q": "what supports hope"}).get_data(as_text=True)
+    assert "Fox" not in before
+    token = token_of(editor, where)
+    base = f"/editor/drafts/{REVIEW}/2/suggestions"
+    too_short = editor.post(
+        f"{base}/sentence-0/confirm",
+        data={"csrf_token": token, "statement": "ok", "stance": "supports"},
+    )
+    assert too_short.status_code == 302
+    assert "own words" in editor.get(where).get_data(as_text=True)
+    confirmed = editor.post(
+        f"{base}/sentence-0/confirm",
+        data={
+            "csrf_token": token,
+            "statement": "Mentoring gives people hope.",
+            "stance": "supports",
+        },
+    )
+    assert confirmed.status_code == 302
+    assert editor.post(f"{base}/sentence-2/reject", data={"csrf_token": token}).status_code == 302
+    page = editor.get(where).get_data(as_text=True)
+    assert page.count("The claim in your own words") == 1
+    assert "confirmed-sentence-0" in page  # the diff now shows the new claim
+    record = archive_of(project).get(REVIEW, 2)
+    assert archive_of(project).verify(record) == []
+    queue = json.loads((record.folder / "queue.json").read_text("utf-8"))
+    assert {k: v["decision"] for k, v in queue.items()} == {
+        "sentence-0": "confirmed",
+        "sentence-2": "rejected",
+    }
+    published = editor.post(f"/editor/drafts/{REVIEW}/2/publish", data={"csrf_token": token})
+    assert published.status_code == 302 and published.headers["Location"] == "/versions"
+    after = editor.get("/ask", query_string={"q": "what supports hope"}).get_data(as_text=True)
+    assert "Fox" in after and "Mentoring gives people hope." in after
+    # A published version no longer changes.
+    again = editor.post(f"{base}/sentence-1/reject", data={"csrf_token": token})
+    assert again.status_code == 409
+
+
+def test_a_draft_with_errors_cannot_be_published(editor: FlaskClient, project: Settings) -> None:
+    status, where = upload(
+        editor,
+        text=((V2 / "review.md").read_bytes(), "review.md"),
+        bibliography=((V2 / "references.bib").read_bytes(), "references.bib"),
+        claims=(b"review: tiny\nclaims:\n  - id: Bad Id\n    stance: sideways\n", "c.yaml"),
+    )
+    assert status == 302
+    page = editor.get(where).get_data(as_text=True)
+    assert "cannot be published until its errors are fixed" in page
+    token = token_of(editor, where)
+    editor.post(f"/editor/drafts/{REVIEW}/2/publish", data={"csrf_token": token})
+    assert "errors" in editor.get(where).get_data(as_text=True)
+    assert published_versions(project)[REVIEW] == [1]
+
+
+def test_user_command_hashes_passwords_and_refuses_weak_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    users = tmp_path / "editors.json"
+    monkeypatch.setenv("EVKG_USERS_FILE", str(users))
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["user", "add", "bob", "--password-stdin"]) == 2
+    assert "at least 12 characters" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["user", "add", "bob", "--password-stdin"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["user", "add", "bob", "--password-stdin"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    text = users.read_text("utf-8")
+    assert PASSWORD not in text and "scrypt:" in text
+    assert stat.S_IMODE(users.stat().st_mode) == 0o600
+    assert main(["user", "add", "Not A Name", "--password-stdin"]) == 2
+    assert main(["user", "list"]) == 0 and capsys.readouterr().out.split() == ["bob"]
+    assert Accounts(users).verify("bob", PASSWORD) and not Accounts(users).verify("bob", "x")

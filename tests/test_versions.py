@@ -1,0 +1,192 @@
+"""Versions: each ingest is kept in its own graphs, linked to the last, and stays readable."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from rdflib import Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import FOAF, PROV, XSD
+
+from ingest.diff import diff_versions, read_version
+from kg import ids
+from kg.cli import main
+from kg.config import Settings
+from kg.errors import ProblemsFound
+from kg.export import union_graph
+from kg.library import PublishOptions, archive_of, build_project
+from kg.store import GraphStore, current_build
+from kg.vocab import EVKG
+from tests.tiny_project import REVIEW, V1, V2, make_tiny_project
+from web import create_app
+
+
+@pytest.fixture()
+def two_versions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The tiny review built once from v1's files, then again after they became v2's."""
+    monkeypatch.setenv("EVKG_EDITOR", "tester")
+    settings = make_tiny_project(tmp_path)
+    build_project(settings, PublishOptions())
+    for path in V2.iterdir():
+        shutil.copy(path, settings.root / "inputs" / path.name)
+    build_project(settings, PublishOptions())
+    return settings
+
+
+@pytest.fixture()
+def client(two_versions: Settings) -> FlaskClient:
+    app = create_app({"TESTING": True, "EVKG_STORE_DIR": str(two_versions.store_dir)})
+    return app.test_client()
+
+
+def test_an_unchanged_rebuild_makes_no_new_version(tmp_path: Path) -> None:
+    settings = make_tiny_project(tmp_path)
+    build_project(settings, PublishOptions())
+    build_project(settings, PublishOptions())
+    assert [r.id for r in archive_of(settings).versions(REVIEW)] == ["v1"]
+
+
+def test_each_version_records_who_when_what_and_the_one_it_revises(
+    two_versions: Settings,
+) -> None:
+    dataset = GraphStore.open(two_versions.store_dir).to_dataset()
+    v1, v2 = ids.version_iri(REVIEW, 1), ids.version_iri(REVIEW, 2)
+    assert (v2, PROV.wasRevisionOf, v1) in dataset.graph(ids.graph_iri(REVIEW, "versions"))
+    union = union_graph(dataset)
+    assert (v1, PROV.wasRevisionOf, None) not in union
+    assert (ids.review_iri(REVIEW), EVKG.currentVersion, v2) in union
+    editor = union.value(v2, PROV.wasAttributedTo)
+    assert union.value(editor, FOAF.nick) == Literal("tester")
+    when = union.value(v2, PROV.generatedAtTime)
+    assert isinstance(when, Literal) and when.datatype == XSD.dateTime
+    # Every input is named with the checksum of the bytes the version was built from.
+    recorded = {
+        str(union.value(entity, URIRef("http://purl.org/dc/terms/title"))): str(
+            union.value(entity, EVKG.sha256)
+        )
+        for entity in union.objects(v2, PROV.wasDerivedFrom)
+    }
+    assert recorded == {
+        "references.bib": hashlib.sha256((V2 / "references.bib").read_bytes()).hexdigest(),
+        "review.md": hashlib.sha256((V2 / "review.md").read_bytes()).hexdigest(),
+        "review.claims.yaml": hashlib.sha256((V2 / "review.claims.yaml").read_bytes()).hexdigest(),
+    }
+    for number in (1, 2):
+        graph = ids.graph_iri(REVIEW, "claims", number)
+        assert (None, EVKG.claimId, None) in GraphStore.open(
+            two_versions.store_dir
+        ).to_dataset().graph(graph)
+        assert (graph, EVKG.inVersion, ids.version_iri(REVIEW, number)) in union
+
+
+def test_answers_show_the_current_version_and_any_older_one_on_request(
+    client: FlaskClient,
+) -> None:
+    now = client.get("/ask", query_string={"q": "what supports hope"}).get_data(as_text=True)
+    assert "Fox" in now and "Baker" not in now and "earlier version" not in now
+    then = client.get(
+        "/ask", query_string={"q": "what supports hope", "version": f"{REVIEW}/v1"}
+    ).get_data(as_text=True)
+    assert "Baker" in then and "Fox" not in then
+    assert "earlier version" in then
+    # Links from an older version's page stay in that version.
+    assert f'href="/concept/mechanism/hope?version={REVIEW}/v1"' in then
+    assert f"/ask/claims.csv?q=what+supports+hope&amp;version={REVIEW}/v1" in then
+    assert client.get("/", query_string={"version": f"{REVIEW}/v9"}).status_code == 404
+    assert client.get("/", query_string={"version": "v1; DROP"}).status_code == 404
+
+
+def test_earlier_versions_stay_queryable_through_sparql(client: FlaskClient) -> None:
+    def keys(query: str) -> set[str]:
+        reply = client.post(
+            "/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"}
+        )
+        assert reply.status_code == 200, reply.get_data(as_text=True)
+        return {b["key"]["value"] for b in reply.get_json()["results"]["bindings"]}
+
+    prefix = "PREFIX evkg: <https://w3id.org/evkg/vocab#>\n"
+    current = keys(prefix + "SELECT ?key WHERE { ?s evkg:bibKey ?key }")
+    older = keys(
+        prefix + f"SELECT ?key WHERE {{ GRAPH <{ids.graph_iri(REVIEW, 'bibliography', 1)}> "
+        "{ ?s evkg:bibKey ?key } }"
+    )
+    assert "dean2019" in older and "fox2021" not in older
+    assert "fox2021" in current and "dean2019" not in current
+
+
+def test_the_versions_page_and_the_diff_page(client: FlaskClient) -> None:
+    page = client.get("/versions").get_data(as_text=True)
+    assert "v2 (current)" in page and "tester" in page
+    assert f"/diff?old={REVIEW}/v1&amp;new={REVIEW}/v2" in page
+    listed = client.get("/versions", query_string={"format": "json"}).get_json()[REVIEW]
+    assert [v["id"] for v in listed] == [f"{REVIEW}/v2", f"{REVIEW}/v1"]
+    assert listed[0]["revision_of"] == f"{REVIEW}/v1"
+    diff = client.get(
+        "/diff", query_string={"old": f"{REVIEW}/v1", "new": f"{REVIEW}/v2", "format": "json"}
+    ).get_json()
+    assert diff == diff_versions(read_version(V1), read_version(V2))
+    html = client.get("/diff", query_string={"old": f"{REVIEW}/v1", "new": f"{REVIEW}/v2"})
+    assert "Trusting relationships help people find somewhere to live." in html.get_data(
+        as_text=True
+    )
+    missing = client.get("/diff", query_string={"old": f"{REVIEW}/v1", "new": f"{REVIEW}/v5"})
+    assert missing.status_code == 404
+
+
+def test_diff_takes_published_version_ids(
+    two_versions: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = ["--store", str(two_versions.store_dir)]
+    assert main(["diff", "v1", f"{REVIEW}/v2", "--json", *store]) == 1
+    by_id = json.loads(capsys.readouterr().out)
+    assert by_id == diff_versions(read_version(V1), read_version(V2))
+    assert main(["diff", "v2", "v2", *store]) == 0
+    capsys.readouterr()
+    assert main(["diff", "v1", "v8", *store]) == 2
+    assert "no version v8" in capsys.readouterr().err
+
+
+def test_versions_command_lists_states(
+    two_versions: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["versions", "--json", "--store", str(two_versions.store_dir)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["id"], r["state"], r["created_by"]) for r in rows] == [
+        (f"{REVIEW}/v1", "published", "tester"),
+        (f"{REVIEW}/v2", "current", "tester"),
+    ]
+
+
+def test_the_library_rebuilds_from_the_archive_alone(two_versions: Settings) -> None:
+    before = GraphStore.open(two_versions.store_dir).to_dataset()
+    shutil.rmtree(two_versions.store_dir / "builds")
+    (two_versions.store_dir / "current").unlink()
+    shutil.rmtree(two_versions.root / "inputs")  # the project's files are gone too
+    (two_versions.root / "reviews" / "tiny.toml").write_text(
+        (two_versions.root / "reviews" / "tiny.toml")
+        .read_text("utf-8")
+        .replace("inputs/", str(V2) + "/"),
+        "utf-8",
+    )
+    build_project(two_versions, PublishOptions())
+    after = GraphStore.open(two_versions.store_dir).to_dataset()
+    # Every graph comes back the same; only the PROV record of the build itself differs
+    # (the manifest now names other paths, so the build read another manifest file).
+    graphs = {str(g.identifier) for g in before.graphs() if len(g)}
+    assert graphs == {str(g.identifier) for g in after.graphs() if len(g)}
+    for name in graphs - {str(ids.provenance_graph_iri())}:
+        assert isomorphic(before.graph(URIRef(name)), after.graph(URIRef(name))), name
+
+
+def test_a_damaged_archive_file_blocks_the_build(two_versions: Settings) -> None:
+    serving = current_build(two_versions.store_dir)
+    archived = archive_of(two_versions).get(REVIEW, 1).bibliography
+    archived.write_text(archived.read_text("utf-8") + "\n% edited by hand\n", "utf-8")
+    with pytest.raises(ProblemsFound, match="no longer match their recorded checksums"):
+        build_project(two_versions, PublishOptions())
+    assert current_build(two_versions.store_dir) == serving
