@@ -127,7 +127,8 @@ def _docx_blocks(path: Path, raw: bytes) -> list[Block]:
 
     try:
         document = docx.Document(io.BytesIO(raw))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    # lxml's XMLSyntaxError (a damaged document.xml) is a SyntaxError.
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:
         raise ReviewFileError(f"{path}: not a readable DOCX file ({exc})") from exc
     blocks = []
     for paragraph in document.paragraphs:

@@ -14,10 +14,11 @@ Two ways in:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from ingest.problems import Problem, Severity
 from kg import ids
 from kg.build import build_dataset, input_digest, latest_versions, software_version
 from kg.config import Settings
-from kg.errors import InputError, KGError, ProblemsFound
+from kg.errors import InputError, KGError, ProblemsFound, StoreError
 from kg.store import current_build, publish
 from kg.validate import ShapeResult, ValidationReport, load_shapes, validate_dataset
 from kg.vocabulary import Vocabulary, load_vocabulary
@@ -91,8 +92,26 @@ def published_versions(settings: Settings) -> dict[str, list[int]]:
     }
 
 
+@contextlib.contextmanager
+def _writing() -> Iterator[None]:
+    """A failed write (a full disk, a read-only folder) is a clean StoreError, not a crash."""
+    try:
+        yield
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        raise StoreError(
+            f"could not write{where}: {exc.strerror or exc}. Nothing was published and the "
+            "previous store is untouched"
+        ) from exc
+
+
 def build_project(settings: Settings, options: PublishOptions) -> tuple[LibraryBuild, Path]:
     """``evkg build``: archive changed project files as new versions, then publish."""
+    with _writing():
+        return _build_project(settings, options)
+
+
+def _build_project(settings: Settings, options: PublishOptions) -> tuple[LibraryBuild, Path]:
     manifests, problems = read_manifests(settings.reviews_dir, settings.root)
     if not manifests:
         raise ProblemsFound(_problem_lines(problems) or "no review manifests were found")
@@ -129,9 +148,10 @@ def publish_version(
             "to make it the newest version"
         )
     numbers.append(record.number)
-    return _build_and_publish(
-        settings, manifests, versions, {record.review_id: record}, problems, options
-    )
+    with _writing():
+        return _build_and_publish(
+            settings, manifests, versions, {record.review_id: record}, problems, options
+        )
 
 
 def assemble(

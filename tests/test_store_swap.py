@@ -18,12 +18,16 @@ REVIEW = URIRef("https://w3id.org/evkg/review/clinks-2021-peer-mentoring")
 
 
 def _publish_titled(
-    root: Path, reviews: tuple[ReviewInputs, ...], vocabulary: Vocabulary, title: str
+    root: Path, reviews: tuple[ReviewInputs, ...], vocabulary: Vocabulary, title: str, n: int = 0
 ) -> None:
+    """A build whose review title, input file names and build record all say which it is."""
     dataset = build_dataset(reviews, vocabulary)
     graph = dataset.graph(URIRef("https://w3id.org/evkg/graph/clinks-2021-peer-mentoring/review"))
     graph.set((REVIEW, DCTERMS.title, Literal(title)))
-    publish(dataset, root, {})
+    provenance = dataset.graph(URIRef("https://w3id.org/evkg/graph/provenance"))
+    for entity, name in list(provenance.subject_objects(DCTERMS.title)):
+        provenance.set((entity, DCTERMS.title, Literal(f"{name}#{n}")))
+    publish(dataset, root, {"digest": f"build-{n}"})
 
 
 def test_the_app_serves_a_new_build_without_a_restart(
@@ -40,32 +44,34 @@ def test_the_app_serves_a_new_build_without_a_restart(
 def test_readers_during_publishes_never_see_a_mix(
     tmp_path: Path, project_reviews: tuple[ReviewInputs, ...], vocabulary: Vocabulary
 ) -> None:
-    _publish_titled(tmp_path, project_reviews, vocabulary, "Version 0")
+    _publish_titled(tmp_path, project_reviews, vocabulary, "Version 0", 0)
     app = create_app({"TESTING": True, "EVKG_STORE_DIR": str(tmp_path)})
-    seen: list[tuple[str, int]] = []
+    seen: list[tuple[int, set[int]]] = []
+    done = threading.Event()
 
     def read() -> None:
-        # Bounded: a fixed number of requests, each reading the review's title and the
-        # build's inputs through one store.
+        # Each request reads the build record (build.json) and the graph's PROV record, two
+        # sources that a mixed state would disagree on.  Bounded: at most 20000 requests.
         with app.test_client() as client:
-            for _ in range(40):
+            for _ in range(20_000):
                 data = client.get("/api/about").get_json()
-                titles = {
-                    row["title"]
-                    for row in client.get(
-                        "/api/ask", query_string={"q": "what supports hope"}
-                    ).get_json()["sources"]
-                }
-                seen.append((str(sorted(titles)), len(data["inputs"])))
+                record = int(data["build"]["digest"].rsplit("-", 1)[1])
+                graph = {int(row["file"].rsplit("#", 1)[1]) for row in data["inputs"]}
+                seen.append((record, graph))
+                if done.is_set() and record == 3:
+                    return
 
     reader = threading.Thread(target=read)
     reader.start()
     for n in (1, 2, 3):
-        _publish_titled(tmp_path, project_reviews, vocabulary, f"Version {n}")
+        _publish_titled(tmp_path, project_reviews, vocabulary, f"Version {n}", n)
+    done.set()
     reader.join(timeout=120)
     assert not reader.is_alive()
-    assert len(seen) == 40
-    assert {inputs for _, inputs in seen} == {seen[0][1]}  # every build answered whole
-    assert {titles for titles, _ in seen} == {seen[0][0]}
+    for record, graph in seen:
+        assert graph == {record}, (record, graph)  # one build per request, never a mix
+    records = [record for record, _ in seen]
+    assert records == sorted(records)  # never back to an older build
+    assert records[-1] == 3
     with app.test_client() as client:
         assert "Version 3" in client.get("/").get_data(as_text=True)

@@ -208,6 +208,7 @@ def publish(review_id: str, number: int) -> ResponseReturnValue:
     try:
         publish_version(config, record, PublishOptions())
     except KGError as exc:
+        current_app.logger.error("publishing %s failed: %s", record.qualified_id, exc)
         flash(f"Nothing was published: {exc}", "error")
         return redirect(url_for("editor.draft", review_id=review_id, number=number))
     flash(f"Published {record.qualified_id}: it is now the current version.")
