@@ -109,12 +109,14 @@ def client(app: Flask) -> Iterator[FlaskClient]:
 
 
 @contextlib.contextmanager
-def running_server(store_dir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def running_server(
+    store_dir: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`evkg serve` (waitress) on a free loopback port, stopped on exit."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "EVKG_STORE_DIR": str(store_dir)}
+    env = {**os.environ, "EVKG_STORE_DIR": str(store_dir), **(extra_env or {})}
     process = subprocess.Popen(
         [sys.executable, "-m", "kg.cli", "serve", "--port", str(port)],
         cwd=ROOT,
