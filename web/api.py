@@ -183,6 +183,15 @@ def _param(name: str, where: str = "path") -> dict[str, Any]:
     return {"name": name, "in": where, "required": where == "path", "schema": {"type": "string"}}
 
 
+@bp.get("/versions")
+def versions() -> ResponseReturnValue:
+    """Every published version of each review, newest first."""
+    from kg.history import version_history
+
+    history = version_history(get_store())
+    return jsonify({k: [v.to_json() for v in vs] for k, vs in history.items()})
+
+
 @bp.get("/openapi.json")
 def openapi() -> Response:
     """The OpenAPI 3.1 description of this API."""
@@ -192,6 +201,7 @@ def openapi() -> Response:
             "info": {"title": "evidence-graph", "version": "1"},
             "paths": {
                 "/api/reviews": _op("Reviews, their reference lists and counts"),
+                "/api/versions": _op("Published versions of each review: who, when, inputs"),
                 "/api/review": _op("The review's text with its citations (where available)"),
                 "/api/ask": _op("Answer a question", [_param("q", "query")]),
                 "/api/source/{key}": _op("A source", [_param("key")]),
