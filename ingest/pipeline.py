@@ -108,15 +108,7 @@ def ingest_review(
 ) -> tuple[ReviewInputs | None, list[Problem]]:
     """Read one review's inputs: its bibliography, its text (from ``text``) and its claims."""
     if not manifest.bibliography.is_file():
-        return None, [
-            Problem(
-                manifest.path,
-                None,
-                Severity.ERROR,
-                "manifest.missing-input",
-                f"bibliography {manifest.bibliography} does not exist",
-            )
-        ]
+        return None, [missing_bibliography(manifest)]
     problems: list[Problem] = []
     bibliography = parse_bibtex(manifest.bibliography, encoding=bib_encoding)
     problems.extend(bibliography.problems)
@@ -137,6 +129,17 @@ def ingest_review(
     )
     review = ReviewInputs(manifest, bibliography, audit, claims, profiles, venues_checksum, version)
     return review, problems
+
+
+def missing_bibliography(manifest: ReviewManifest) -> Problem:
+    """The error for a manifest whose bibliography is not there."""
+    return Problem(
+        manifest.path,
+        None,
+        Severity.ERROR,
+        "manifest.missing-input",
+        f"bibliography {manifest.bibliography} does not exist",
+    )
 
 
 def review_text_path(manifest: ReviewManifest) -> Path | None:

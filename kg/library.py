@@ -27,7 +27,13 @@ from rdflib import Dataset, URIRef
 
 from ingest.archive import Archive, ArchiveError, VersionRecord, current_user
 from ingest.manifest import ReviewManifest
-from ingest.pipeline import ReviewInputs, ingest_review, read_manifests, review_text_path
+from ingest.pipeline import (
+    ReviewInputs,
+    ingest_review,
+    missing_bibliography,
+    read_manifests,
+    review_text_path,
+)
 from ingest.problems import Problem, Severity
 from kg import ids
 from kg.build import build_dataset, input_digest, latest_versions, software_version
@@ -121,7 +127,7 @@ def _build_project(settings: Settings, options: PublishOptions) -> tuple[Library
     who = current_user()
     for manifest in manifests:
         if not manifest.bibliography.is_file():
-            problems.append(_missing_bibliography(manifest))
+            problems.append(missing_bibliography(manifest))
             continue
         record = archive.record_project_version(manifest, review_text_path(manifest), who)
         numbers = versions.setdefault(manifest.review_id, [])
@@ -369,16 +375,6 @@ def _summary(built: LibraryBuild, vocabulary: Vocabulary) -> dict[str, Any]:
         "shacl": [vars(r) for r in built.shacl.results],
         "graphs": sorted(str(g.identifier) for g in built.dataset.graphs() if len(g)),
     }
-
-
-def _missing_bibliography(manifest: ReviewManifest) -> Problem:
-    return Problem(
-        manifest.path,
-        None,
-        Severity.ERROR,
-        "manifest.missing-input",
-        f"bibliography {manifest.bibliography} does not exist",
-    )
 
 
 def _problem_lines(problems: Sequence[Problem]) -> str:

@@ -112,8 +112,8 @@ def test_earlier_versions_stay_queryable_through_sparql(client: FlaskClient) -> 
     prefix = "PREFIX evkg: <https://w3id.org/evkg/vocab#>\n"
     current = keys(prefix + "SELECT ?key WHERE { ?s evkg:bibKey ?key }")
     older = keys(
-        prefix + f"SELECT ?key WHERE {{ GRAPH <{ids.graph_iri(REVIEW, 'bibliography', 1)}> "
-        "{ ?s evkg:bibKey ?key } }"
+        prefix + "SELECT ?key WHERE { GRAPH <https://w3id.org/evkg/graph/tiny-review/v1/"
+        "bibliography> { ?s evkg:bibKey ?key } }"
     )
     assert "dean2019" in older and "fox2021" not in older
     assert "fox2021" in current and "dean2019" not in current
