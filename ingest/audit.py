@@ -7,11 +7,11 @@ are listed apart, with their candidates, for the editor to settle.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.bibrecords import Bibliography
-from ingest.citations import Mention, iter_mentions
+from ingest.citations import Mention, iter_mentions, unread_brackets
 from ingest.resolve import Resolution, Resolver, Status
 from ingest.review import ReviewText, Sentence
 from ingest.textclean import fold
@@ -50,12 +50,27 @@ class CitedMention:
 
 
 @dataclass(frozen=True)
+class UnreadBracket:
+    """Brackets holding a year that the citation grammar could not read as a citation."""
+
+    text: str
+    section: str
+    sentence: int
+
+    def to_json(self) -> dict[str, Any]:
+        """For ``evkg check --json``."""
+        return {"text": self.text, "section": self.section, "sentence": self.sentence}
+
+
+@dataclass(frozen=True)
 class Audit:
     """The result of checking one review against one bibliography."""
 
     review: ReviewText
     bibliography: Bibliography
     mentions: tuple[CitedMention, ...]
+    # Never dropped in silence: a bracket with a year and no citation read is shown to editors.
+    unreadable: tuple[UnreadBracket, ...] = field(default=())
 
     def of_status(self, status: Status) -> tuple[CitedMention, ...]:
         """Mentions with one status, in reading order."""
@@ -104,7 +119,10 @@ class Audit:
     def clean(self) -> bool:
         """Nothing for an editor to fix."""
         return not (
-            self.of_status(Status.UNRESOLVED) or self.of_status(Status.AMBIGUOUS) or self.uncited
+            self.of_status(Status.UNRESOLVED)
+            or self.of_status(Status.AMBIGUOUS)
+            or self.uncited
+            or self.unreadable
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -116,6 +134,7 @@ class Audit:
             "unresolved": self.unresolved_works(),
             "uncited": self.uncited,
             "ambiguous": [m.to_json() for m in self.of_status(Status.AMBIGUOUS)],
+            "unreadable": [u.to_json() for u in self.unreadable],
             "summary": {
                 "mentions": len(self.mentions),
                 "resolved": len(self.of_status(Status.RESOLVED)),
@@ -126,6 +145,7 @@ class Audit:
                 "cited_references": len(self.cited_keys),
                 "uncited_references": len(self.uncited),
                 "sentences": len(self.review.body_sentences()),
+                "unreadable": len(self.unreadable),
             },
         }
 
@@ -139,12 +159,18 @@ def audit_review(review: ReviewText, bibliography: Bibliography) -> Audit:
         for mention in iter_mentions(review.text, sentence.start, sentence.end)
     ]
     resolver = Resolver(bibliography.entries, (m for m, _ in found))
+    unreadable = tuple(
+        UnreadBracket(text, headings.get(sentence.section, ""), sentence.index)
+        for sentence in review.body_sentences()
+        for text in unread_brackets(review.text, sentence.start, sentence.end)
+    )
     return Audit(
         review,
         bibliography,
         tuple(
             CitedMention(m, s, headings.get(s.section, ""), resolver.resolve(m)) for m, s in found
         ),
+        unreadable,
     )
 
 
@@ -184,6 +210,13 @@ def format_report(audit: Audit) -> str:
             first = entry.first_author.display if entry.first_author else "?"
             year = entry.year.text if entry.year else "n.d."
             lines.append(f"  {key}  ({first}, {year}, line {entry.line})")
+    if audit.unreadable:
+        lines.append("")
+        lines.append(
+            f"Brackets with a year that could not be read as a citation ({len(audit.unreadable)}):"
+        )
+        for bracket in audit.unreadable:
+            lines.append(f"  {bracket.text}  in {bracket.section}, sentence {bracket.sentence}")
     if audit.clean:
         lines.append("Every citation resolves and every reference is cited.")
     return "\n".join(lines) + "\n"

@@ -72,16 +72,18 @@ class Mention:
 # two ways and a long run of them backtracks exponentially.
 _YEAR = r"(?:\d{4}(?:[a-z](?![a-z.]))?|n\.\s?d\.?|in press|forthcoming)"
 _PAGES = r"\d+(?:\s*[-\u2013\u2014]\s*\d+)?"
-_LOCATOR = rf"(?::\s*(?P<p1>{_PAGES})|,?\s*pp?\.\s*(?P<p2>{_PAGES}))"
-_ANY_LOCATOR = rf"(?::\s*{_PAGES}|,?\s*pp?\.\s*{_PAGES})"
+_PAGE_WORD = r"(?:pp?\.|pages?\b)"
+_LOCATOR = rf"(?::\s*(?P<p1>{_PAGES})|,?\s*{_PAGE_WORD}\s*(?P<p2>{_PAGES}))"
+_ANY_LOCATOR = rf"(?::\s*{_PAGES}|,?\s*{_PAGE_WORD}\s*{_PAGES})"
 _YEAR_ITEM = re.compile(rf"(?P<year>{_YEAR})(?:{_LOCATOR})?")
 _YEAR_LIST = rf"{_YEAR}{_ANY_LOCATOR}?(?:\s*,\s*{_YEAR}{_ANY_LOCATOR}?)*"
 _PART = re.compile(rf"^(?P<authors>.+?),?\s+(?P<years>{_YEAR_LIST})$", re.S)
 _ONLY_YEARS = re.compile(rf"^\s*(?P<years>{_YEAR_LIST})\s*$")
 # Case matters: "Cf" or "Eg" with a capital and no full stop could be a surname.
 _PREFIX = re.compile(
-    r"^(?P<prefix>[Ss]ee also|[Ss]ee,? for example,?|[Ss]ee e\.g\.,?|[Ss]ee|e\.\s?g\.,?|"
-    r"eg,|[Cc]f\.|cf|[Ff]or example,?|[Ff]or instance,?)\s+"
+    r"^(?P<prefix>[Ss]ee also|[Ss]ee,? for (?:example|instance),?|[Ss]ee,? e\.\s?g\.,?|[Ss]ee|"
+    r"e\.\s?g\.,?|eg\.?,?|i\.\s?e\.,?|ie,?|[Cc]f\.|cf|[Ff]or (?:example|instance),?|"
+    r"and|also|and also)\s+"
 )
 _CITED_IN = re.compile(r",?\s+cited in\s+", re.I)
 _QUOTED_IN = re.compile(r"^(?P<person>[^,]+?),?\s+in\s+(?P<work>[A-Z\u00c0-\u024f].*)$", re.S)
@@ -104,8 +106,31 @@ def iter_mentions(text: str, start: int = 0, end: int | None = None) -> Iterator
         only_years = _ONLY_YEARS.match(content)
         if only_years:
             yield from _narrative(text, start, open_at, close_at, content_start, content)
-        else:
-            yield from _parenthetical(content, content_start)
+            continue
+        found = list(_parenthetical(content, content_start))
+        if not found:
+            # An aside that holds a narrative citation: "(as Buck (2018) argues)".
+            found = list(iter_mentions(text, content_start, close_at))
+        yield from found
+
+
+def unread_brackets(text: str, start: int = 0, end: int | None = None) -> Iterator[str]:
+    """Brackets that hold a year but gave no mention: a citation the grammar may have missed.
+
+    Year ranges ("2020-2023") and years after a lower-case word ("the review (2019)") are
+    left out; they are not citations.
+    """
+    end = len(text) if end is None else end
+    cited = [(m.start, m.end) for m in iter_mentions(text, start, end)]
+    for open_at, close_at in _bracket_groups(text, start, end):
+        content = text[open_at + 1 : close_at]
+        if not _A_YEAR.search(content) or _YEAR_RANGE.fullmatch(content.strip()):
+            continue
+        if any(s <= close_at and e > open_at for s, e in cited):
+            continue
+        if _ONLY_YEARS.match(content) and _LOWER_WORD_BEFORE.search(text, start, open_at):
+            continue
+        yield text[open_at : close_at + 1]
 
 
 def _bracket_groups(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -123,12 +148,41 @@ def _bracket_groups(text: str, start: int, end: int) -> Iterator[tuple[int, int]
                 yield open_at, i
 
 
+_A_YEAR = re.compile(r"\b(?:1[89]|20)\d{2}[a-z]?\b")
+_YEAR_RANGE = re.compile(r"(?:1[89]|20)\d{2}\s*[-\u2013\u2014/]\s*(?:(?:1[89]|20)?\d{2})")
+_LOWER_WORD_BEFORE = re.compile(r"[a-z][\w'\u2019]*\s*$")
+
+
 def _parenthetical(content: str, base: int) -> Iterator[Mention]:
     offset = 0
+    previous: Mention | None = None
     for part in content.split(";"):
         part_start = base + offset + (len(part) - len(part.lstrip()))
         offset += len(part) + 1
-        yield from _parse_part(part.strip(), part_start)
+        stripped = part.strip()
+        if previous is not None and _ONLY_YEARS.match(stripped):
+            # "(Buck, 2020; 2021)": a further year of the author just named.
+            yield from _more_years(previous, stripped, part_start)
+            continue
+        for mention in _parse_part(stripped, part_start):
+            previous = mention
+            yield mention
+
+
+def _more_years(previous: Mention, years: str, base: int) -> Iterator[Mention]:
+    for item in _YEAR_ITEM.finditer(years):
+        page = item["p1"] or item["p2"]
+        yield _with(
+            previous,
+            cited_as=f"{previous.authors}, {item.group(0)}",
+            start=base + item.start(),
+            end=base + item.end(),
+            year=_normal_year(item["year"]),
+            page=re.sub(r"\s*[-\u2013\u2014]\s*", "\u2013", page) if page else None,
+            prefix=None,
+            defines_abbreviation=None,
+            cited_in=None,
+        )
 
 
 def _parse_part(part: str, base: int) -> Iterator[Mention]:
@@ -144,10 +198,11 @@ def _parse_part(part: str, base: int) -> Iterator[Mention]:
         secondary_base = base + part.index(secondary, len(primary))
         inner = list(_parse_citation(secondary, secondary_base, None))
         outer = list(_parse_citation(primary, base, prefix))
-        if inner and outer:
-            via = inner[0].cited_as
-            yield from (_with(m, cited_in=via) for m in outer)
-            yield from inner
+        # "(Smith, 2001, cited in Jones)": the secondary work names no year, so it cannot be
+        # resolved; the primary one is still a mention, and says where it was cited.
+        via = inner[0].cited_as if inner else secondary.strip()
+        yield from (_with(m, cited_in=via) for m in outer)
+        yield from inner
         return
     yield from _parse_citation(part, base, prefix)
 
@@ -364,7 +419,7 @@ def _is_name_word(word: str) -> bool:
     return bool(re.fullmatch(r"[A-Z\u00c0-\u00de][\w'\u2019\-\u00c0-\u024f]*", word))
 
 
-def _with(mention: Mention, **changes: str | None) -> Mention:
+def _with(mention: Mention, **changes: str | int | None) -> Mention:
     from dataclasses import replace
 
     return replace(mention, **changes)  # type: ignore[arg-type]

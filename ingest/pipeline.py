@@ -226,6 +226,17 @@ def _audit_problems(audit: Audit, path: str) -> list[Problem]:
                 f"{item.mention.cited_as} could be {', '.join(item.resolution.candidates)}",
             )
         )
+    for bracket in audit.unreadable:
+        problems.append(
+            Problem(
+                path,
+                None,
+                Severity.WARNING,
+                "cite.unreadable",
+                f"{bracket.text} holds a year but could not be read as a citation "
+                f"(in {bracket.section}, sentence {bracket.sentence}): check its form",
+            )
+        )
     for key in audit.uncited:
         problems.append(
             Problem(

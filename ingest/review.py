@@ -179,19 +179,38 @@ def merge_broken_paragraphs(blocks: list[Block]) -> list[Block]:
     return merged
 
 
+# A bracket that is open for longer than this is not an aside that hides sentence ends: it is
+# a typing slip, and the sentences around it must still split.
+MAX_BRACKET = 600
+
+
+def bracketed(text: str) -> list[bool]:
+    """For each character, whether it sits inside a matched pair of brackets.
+
+    An opening bracket with no closing one (a stray "(") is ignored, and so is a pair that
+    spans more than :data:`MAX_BRACKET` characters.
+    """
+    inside = [False] * len(text)
+    stack: list[int] = []
+    for i, char in enumerate(text):
+        if char in _OPENERS:
+            stack.append(i)
+        elif char in _CLOSERS and stack:
+            opened = stack.pop()
+            if i - opened <= MAX_BRACKET:
+                inside[opened + 1 : i] = [True] * (i - opened - 1)
+    return inside
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Start and end offsets of each sentence in a paragraph."""
     spans: list[tuple[int, int]] = []
-    depth = 0
+    inside = bracketed(text)
     start = 0
     i = 0
     while i < len(text):
         char = text[i]
-        if char in _OPENERS:
-            depth += 1
-        elif char in _CLOSERS:
-            depth = max(0, depth - 1)
-        elif char in ".!?\u2026" and depth == 0 and _is_boundary(text, i):
+        if char in ".!?\u2026" and not inside[i] and _is_boundary(text, i):
             end = i + 1
             while end < len(text) and text[end] in _TRAILING + ".":
                 end += 1
@@ -218,8 +237,12 @@ def _is_boundary(text: str, i: int) -> bool:
         return False
     if text[i] != ".":
         return True
-    word = re.search(r"([\w.]+)$", text[:i])
-    token = word[1].casefold() if word else ""
+    # The word before the full stop, found by walking back (not by a regex over the whole
+    # text before it, which made long paragraphs quadratic).
+    begin = i
+    while begin > 0 and (text[begin - 1].isalnum() or text[begin - 1] in "._"):
+        begin -= 1
+    token = text[begin:i].casefold()
     if token in _ABBREVIATIONS or token.endswith("et al"):
         return False
     # An initial ("J." in "J. M. Reingle") is one capital letter before the full stop.

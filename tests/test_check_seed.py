@@ -135,6 +135,7 @@ def test_the_exact_lists_of_problems(report: dict[str, object]) -> None:
         "cited_references": 38,
         "uncited_references": 1,
         "sentences": 88,
+        "unreadable": 0,
     }
 
 

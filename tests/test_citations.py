@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import string
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.audit import audit_review
+from ingest.audit import audit_review, format_report
 from ingest.bibtex import parse_bibtex, parse_bibtex_string
-from ingest.citations import AuthorCount, Mention, iter_mentions
+from ingest.citations import AuthorCount, Mention, iter_mentions, unread_brackets
 from ingest.resolve import Resolver, Status
 from ingest.review import parse_review
 from tests.conftest import DATA
@@ -104,6 +105,17 @@ def test_secondary_citations() -> None:
         ("Text (Smith, n.d.).", [("Smith", "1", "n.d.", None)]),
         ("As Smith (2012) argues, it holds.", [("Smith", "1", "2012", None)]),
         ("Text (van Lenthe, 2019).", [("van Lenthe", "1", "2019", None)]),
+        ("Text (Buck, 2020, page 178).", [("Buck", "1", "2020", "178")]),
+        ("Text (Buck, 2020; 2021: 4).", [("Buck", "1", "2020", None), ("Buck", "1", "2021", "4")]),
+        (
+            "Text (i.e. Buck, 2020; eg Nixon, 2019).",
+            [("Buck", "1", "2020", None), ("Nixon", "1", "2019", None)],
+        ),
+        (
+            "Text (Smith, 2010; and Jones, 2012).",
+            [("Smith", "1", "2010", None), ("Jones", "1", "2012", None)],
+        ),
+        ("Text (as Buck (2018) argues) holds.", [("Buck", "1", "2018", None)]),
     ],
     ids=[
         "group",
@@ -119,6 +131,11 @@ def test_secondary_citations() -> None:
         "nd",
         "sentence-starter",
         "particle",
+        "page-word",
+        "more-years-of-one-author",
+        "ie-and-eg",
+        "and-prefix",
+        "narrative-inside-brackets",
     ],
 )
 def test_grammar(sentence: str, expected: list[tuple[str, str, str, str | None]]) -> None:
@@ -314,6 +331,37 @@ def test_a_surname_like_a_prefix_is_a_surname() -> None:
     assert (mention.family, mention.count, mention.prefix) == ("Cf", AuthorCount.TWO, None)
     [prefixed] = mentions("Text (cf. Maruna, 2001).")
     assert (prefixed.family, prefixed.prefix) == ("Maruna", "cf.")
+
+
+def test_a_secondary_citation_without_a_year_keeps_the_primary_one() -> None:
+    [only] = mentions("Text (Smith, 2001, cited in Jones).")
+    assert (only.family, only.year, only.cited_in) == ("Smith", "2001", "Jones")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "unread"),
+    [
+        ("Text (Smith 2010 as quoted somewhere).", ["(Smith 2010 as quoted somewhere)"]),
+        ("Text (Buck, 2020). The study (2019) ran (2020-2023) with (n = 12).", []),
+        ("Text (a 2019 survey; Buck, 2020).", []),
+    ],
+    ids=["unreadable", "not-citations", "read-part"],
+)
+def test_brackets_with_a_year_that_give_no_citation_are_reported(
+    sentence: str, unread: list[str]
+) -> None:
+    assert list(unread_brackets(sentence)) == unread
+
+
+def test_the_audit_warns_about_an_unreadable_citation(tmp_path: Path) -> None:
+    review = tmp_path / "review.md"
+    review.write_text("# R\n\n## Findings\n\nHope grows (Abbott 2015 and others).\n", "utf-8")
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@book{abbott2015, author = {Abbott, A.}, title = {Hope}, year = {2015}}\n")
+    audit = audit_review(parse_review(review), parse_bibtex(bib))
+    assert [u.text for u in audit.unreadable] == ["(Abbott 2015 and others)"]
+    assert not audit.clean
+    assert "could not be read as a citation" in format_report(audit)
 
 
 def test_a_long_run_of_odd_years_does_not_hang_the_parser() -> None:

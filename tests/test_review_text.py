@@ -67,6 +67,8 @@ def test_offsets_point_into_the_normalised_text() -> None:
         ("Was it true? Yes! It was.", 3),
         ("One sentence with i.e. an aside and cf. another.", 1),
         ("\u201cQuoted.\u201d Then more.", 2),
+        ("A stray ( opens here. The next one. And a last (Buck, 2020).", 3),
+        ("An aside (it runs on. And on.) ends. Then more.", 2),
     ],
     ids=[
         "citation-at-end",
@@ -78,6 +80,8 @@ def test_offsets_point_into_the_normalised_text() -> None:
         "question-exclamation",
         "ie-cf",
         "closing-quote",
+        "stray-bracket",
+        "aside-in-brackets",
     ],
 )
 def test_sentence_splitter(paragraph: str, sentences: int) -> None:
