@@ -157,7 +157,23 @@ def parse_bibtex_string(text: str, *, source: str = "<string>") -> Bibliography:
         _report_failed_block(block, report, messages)
 
     rejected = _reject_duplicate_keys(library, report)
-    entries = [_to_record(e, report) for e in library.entries if e.key.casefold() not in rejected]
+    entries = []
+    for entry in library.entries:
+        if entry.key.casefold() in rejected:
+            continue
+        clash = _case_variant_fields(entry)
+        if clash:
+            # As for a field given twice with the same name: which value is meant is unknown,
+            # so the entry waits for the editor rather than keeping one value silently.
+            report(
+                _line(entry.start_line),
+                "bib.duplicate-field",
+                f"field given twice: {', '.join(clash)} (the names differ only in case); "
+                "the entry is left out until one is removed",
+                entry.key,
+            )
+            continue
+        entries.append(_to_record(entry, report))
     if not library.entries and not library.failed_blocks:
         report(None, "bib.no-entries", "no entries found: the file holds no BibTeX entries")
     duplicates = find_duplicate_works(entries)
@@ -242,6 +258,14 @@ def _reject_duplicate_keys(library: Library, report: Any) -> set[str]:
                 key,
             )
     return rejected
+
+
+def _case_variant_fields(entry: Entry) -> list[str]:
+    """Field names that appear more than once when case is ignored ("title" and "Title")."""
+    seen: dict[str, list[str]] = {}
+    for f in entry.fields:
+        seen.setdefault(f.key.lower(), []).append(f.key)
+    return [" / ".join(names) for names in seen.values() if len(names) > 1]
 
 
 def _to_record(entry: Entry, report: Any) -> BibEntry:

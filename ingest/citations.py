@@ -373,12 +373,18 @@ _SENTENCE_STARTERS = frozenset(
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "la", "le", "du", "da", "di", "del"})
 _INNER_WORDS = frozenset({"of", "for", "the", "on", "and", "&", "et", "al", "al.", "in"})
 _WORD = re.compile(r"\S+")
+MAX_PHRASE = 300
 _COLLEAGUE_WORD = re.compile(r"coll[a-z]*gues")
 
 
 def _author_phrase_start(text: str, sentence_start: int, open_at: int) -> int | None:
     """Where the name phrase before a bracket of years begins, walking back word by word."""
-    words = [(m.start(), m.group(0)) for m in _WORD.finditer(text, sentence_start, open_at)]
+    # A name phrase is at most a few words: looking further back than this only costs time
+    # (a whole unsplit text as one "sentence" made it quadratic).
+    window = max(sentence_start, open_at - MAX_PHRASE)
+    words = [(m.start(), m.group(0)) for m in _WORD.finditer(text, window, open_at)]
+    if window > sentence_start and words:
+        words = words[1:]  # the first may be cut in half by the window
     accepted: list[tuple[int, str]] = []
     for position, word in reversed(words):
         bare = word.rstrip(",")

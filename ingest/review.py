@@ -17,14 +17,12 @@ abbreviations such as "et al.", "e.g.", "i.e.", "cf.", "p.", "pp." and initials 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from ingest.review_files import Block, read_blocks
+from ingest.review_files import BACK_MATTER, Block, read_blocks
 
-BACK_MATTER = re.compile(r"^(references|reference list|bibliography|works cited)$", re.I)
 _ABBREVIATIONS = frozenset(
     {"al", "e.g", "i.e", "eg", "ie", "p", "pp", "cf", "dr", "mr", "mrs", "ms", "st", "vs", "no",
      "vol", "eds", "ed", "fig", "approx", "c", "ca", "para", "ch"}

@@ -77,8 +77,26 @@ _BLANK = re.compile(r"\n[ \t]*\n")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
 
 
+_SECTION_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVXLC]+\.)\s+(?=[A-Z])")
+
+
+# "References", and as numbered or punctuated headings write it: "7. References", "References:".
+BACK_MATTER = re.compile(
+    r"^(?:\d+(?:\.\d+)*\.?\s+|[IVXLC]+\.\s+)?"
+    r"(?:references|reference list|bibliography|works cited|endnotes and references)\s*:?$",
+    re.I,
+)
+
+
 def looks_like_heading(text: str) -> bool:
-    """A plain-text heading: one short line, capitalised, not ending like a sentence."""
+    """A plain-text heading: one short line, capitalised, not ending like a sentence.
+
+    A section number ("7.", "2.1", "IV.") may come first, and the reference list's heading
+    may end with a colon ("References:").
+    """
+    if "\n" not in text.strip() and BACK_MATTER.match(text.strip()):
+        return True
+    text = _SECTION_NUMBER.sub("", text)
     words = text.split()
     return (
         "\n" not in text.strip()

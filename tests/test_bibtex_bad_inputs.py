@@ -65,6 +65,17 @@ def test_duplicate_field_reports_the_entry_and_field() -> None:
     assert [e.key for e in bib.entries] == ["fine2017"]
 
 
+def test_a_field_given_twice_in_two_cases_is_a_duplicate_too() -> None:
+    bib = parse_bibtex_string(
+        "@book{twice2018, title = {One}, Title = {Two}, year = {2018}}\n"
+        "@book{fine2018, title = {Fine}, year = {2018}}\n"
+    )
+    [problem] = [p for p in bib.problems if p.code == "bib.duplicate-field"]
+    assert (problem.key, problem.severity) == ("twice2018", Severity.ERROR)
+    assert "title / Title" in problem.message
+    assert [e.key for e in bib.entries] == ["fine2018"]
+
+
 # Case 4 -------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("fixture", "code", "words"),

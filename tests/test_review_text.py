@@ -39,6 +39,21 @@ def test_sections_and_back_matter_are_recognised() -> None:
     assert "Testing Press" not in body  # the reference list is not read as text
 
 
+@pytest.mark.parametrize(
+    "heading", ["References", "7. References", "References:", "VII. Bibliography", "Works cited"]
+)
+def test_numbered_and_punctuated_reference_headings_start_the_back_matter(
+    heading: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "review.txt"
+    path.write_text(
+        f"A study\n\nHope grows (Abbott, 2015).\n\n{heading}\n\nAbbott, A. (2015) Hope.\n"
+    )
+    review = parse_review(path)
+    assert [s.kind for s in review.sections][-1] is SectionKind.BACK
+    assert "Hope." not in " ".join(review.sentence_text(s) for s in review.body_sentences())
+
+
 def test_offsets_point_into_the_normalised_text() -> None:
     review = parse_review(REVIEW)
     for sentence in review.sentences:
