@@ -8,6 +8,8 @@ it, when, and from what.  Layout under the archive root (``<store>/versions``)::
     <review-id>/<n>/review.<ext>          the inputs the version is built from ...
     <review-id>/<n>/references.bib
     <review-id>/<n>/review.claims.yaml    (optional)
+    <review-id>/<n>/manifest.toml         the review's manifest, and its venues file,
+    <review-id>/<n>/venues.yaml           as they were for this version
     <review-id>/<n>/uploads/<name>        ... and, for an upload, the bytes received
     <review-id>/<n>/queue.json            an editor's decisions on suggested claims
 
@@ -30,12 +32,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ingest.manifest import ReviewManifest
+from ingest.manifest import ReviewManifest, parse_manifest
 from ingest.review_files import SUFFIXES
 from ingest.safe_files import exclusive_lock, write_atomically
 
 BIBLIOGRAPHY = "references.bib"
 CLAIMS = "review.claims.yaml"
+# The review's own details and its journals' peer-review judgements, as they were for this
+# version: an older version is rebuilt with them, never with today's.
+MANIFEST = "manifest.toml"
+VENUES = "venues.yaml"
 TEXT_STEM = "review"
 _VERSION_ID = re.compile(r"^(?:(?P<review>[a-z0-9][a-z0-9-]{1,80})[/@])?v(?P<number>[0-9]{1,6})$")
 
@@ -116,13 +122,18 @@ class VersionRecord:
         }
 
     def manifest(self, manifest: ReviewManifest) -> ReviewManifest:
-        """The review's manifest with its inputs pointing at this version's files."""
+        """The version's own manifest (else ``manifest``), its inputs in this version's folder."""
+        if MANIFEST in self.files:
+            archived, _ = parse_manifest(self.folder / MANIFEST, self.folder)
+            if archived is not None and archived.review_id == manifest.review_id:
+                manifest = archived
         return replace(
             manifest,
             bibliography=self.bibliography,
             text=self.text,
             text_env=None,
             claims=self.claims,
+            venues=self.folder / VENUES if VENUES in self.files else manifest.venues,
         )
 
 
@@ -194,7 +205,7 @@ class Archive:
         if BIBLIOGRAPHY not in inputs:
             raise ArchiveError("a version needs a references.bib")
         for name in inputs:
-            if name not in (BIBLIOGRAPHY, CLAIMS) and not _is_text_name(name):
+            if name not in (BIBLIOGRAPHY, CLAIMS, MANIFEST, VENUES) and not _is_text_name(name):
                 raise ArchiveError(f"{name!r} is not an input a version can hold")
         review_folder = self.root / review_id
         review_folder.mkdir(parents=True, exist_ok=True)
@@ -233,22 +244,15 @@ class Archive:
     ) -> VersionRecord:
         """The version for the files a manifest names: the last one if unchanged, else new.
 
-        Only versions of the same origin are compared, so an editor's upload is never
-        replaced by a rebuild of the unchanged project files.
+        They are compared with the last version made from the project's files, so an
+        editor's upload is never replaced by a rebuild of unchanged project files, and files
+        put back as they were in an older version make a new version (the newest wins).
         """
-        inputs: dict[str, bytes] = {BIBLIOGRAPHY: manifest.bibliography.read_bytes()}
-        if text is not None and text.is_file():
-            inputs[TEXT_STEM + text.suffix.lower()] = text.read_bytes()
-        if manifest.claims is not None and manifest.claims.is_file():
-            inputs[CLAIMS] = manifest.claims.read_bytes()
+        inputs = project_inputs(manifest, text)
         checksums = {name: sha256(data) for name, data in inputs.items()}
-        same = [
-            r
-            for r in self.versions(manifest.review_id)
-            if r.origin == "project" and dict(r.files) == checksums
-        ]
-        if same:
-            return same[-1]
+        made = [r for r in self.versions(manifest.review_id) if r.origin == "project"]
+        if made and dict(made[-1].files) == checksums:
+            return made[-1]
         return self.add(
             manifest.review_id,
             inputs,
@@ -260,15 +264,18 @@ class Archive:
     def replace_claims(self, record: VersionRecord, text: str) -> VersionRecord:
         """Rewrite a draft's claims file (an editor confirmed a suggestion); keeps checksums."""
         data = text.encode("utf-8")
-        write_atomically(record.folder / CLAIMS, data)
-        updated = replace(record, files={**record.files, CLAIMS: sha256(data)})
-        write_atomically(record.folder / "version.json", _dump(updated.to_json()))
+        with exclusive_lock(record.folder.parent / ".lock"):
+            fresh = self._read(record.folder)  # never write back a stale record
+            write_atomically(record.folder / CLAIMS, data)
+            updated = replace(fresh, files={**fresh.files, CLAIMS: sha256(data)})
+            write_atomically(record.folder / "version.json", _dump(updated.to_json()))
         return updated
 
     def mark_published(self, record: VersionRecord, when: str) -> VersionRecord:
         """Note in the version's record when it was published (the store is the authority)."""
-        updated = replace(record, published_at=when)
-        write_atomically(record.folder / "version.json", _dump(updated.to_json()))
+        with exclusive_lock(record.folder.parent / ".lock"):
+            updated = replace(self._read(record.folder), published_at=when)
+            write_atomically(record.folder / "version.json", _dump(updated.to_json()))
         return updated
 
     def verify(self, record: VersionRecord) -> list[str]:
@@ -297,6 +304,32 @@ class Archive:
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ArchiveError(f"{folder}: unreadable version.json ({exc})") from exc
+
+
+def project_inputs(manifest: ReviewManifest, text: Path | None) -> dict[str, bytes]:
+    """The files a manifest names, under the names a version folder gives them."""
+    inputs: dict[str, bytes] = {
+        BIBLIOGRAPHY: manifest.bibliography.read_bytes(),
+        MANIFEST: Path(manifest.path).read_bytes(),
+    }
+    if text is not None and text.is_file():
+        inputs[TEXT_STEM + text.suffix.lower()] = text.read_bytes()
+    if manifest.claims is not None and manifest.claims.is_file():
+        inputs[CLAIMS] = manifest.claims.read_bytes()
+    if manifest.venues is not None and manifest.venues.is_file():
+        inputs[VENUES] = manifest.venues.read_bytes()
+    return inputs
+
+
+def review_details(record: VersionRecord | None, manifest: ReviewManifest) -> dict[str, bytes]:
+    """The manifest and venues an upload carries over: the current version's, else the project's."""
+    if record is not None and MANIFEST in record.files:
+        details = {MANIFEST: (record.folder / MANIFEST).read_bytes()}
+        if VENUES in record.files:
+            details[VENUES] = (record.folder / VENUES).read_bytes()
+        return details
+    inputs = project_inputs(manifest, None)
+    return {k: v for k, v in inputs.items() if k in (MANIFEST, VENUES)}
 
 
 def _is_text_name(name: str) -> bool:

@@ -323,9 +323,12 @@ def _diff(args: argparse.Namespace, settings: Settings) -> int:
     from kg.library import archive_of
 
     def folder(text: str) -> Path:
-        # A folder that exists wins, so a folder named "v1" still works as a folder.
-        if Path(text).is_dir() or parse_version_id(text) is None:
+        if parse_version_id(text) is None:
             return Path(text)
+        if Path(text).is_dir():
+            raise InputError(
+                f"{text!r} is both a version id and a folder here: write ./{text} for the folder"
+            )
         return archive_of(settings).find(text).folder
 
     try:

@@ -32,9 +32,14 @@ from ingest.safe_files import write_atomically
 from kg.build import build_dataset
 from kg.config import Settings
 from kg.errors import InputError, KGError
-from kg.library import archive_of, published_versions, validate_snapshots
+from kg.library import archive_of, library_lock, published_versions, validate_snapshots
 from kg.suggest import Suggestion, suggest
 from kg.vocabulary import Vocabulary, load_vocabulary
+
+
+class VersionPublished(InputError):
+    """A published version no longer changes: upload a new one instead."""
+
 
 QUEUE = "queue.json"
 REPORT = "report.json"
@@ -138,12 +143,50 @@ def confirm(
         raise InputError("write the claim in your own words (at least a few words)")
     if stance not in STANCES:
         raise InputError(f"the stance must be one of {', '.join(STANCES)}")
-    pending = {s["id"]: s for s in _report(settings, record)["suggestions"]}
-    if suggestion not in pending:
-        raise InputError(f"there is no open suggestion {suggestion!r} in {record.qualified_id}")
-    item = pending[suggestion]
-    claim_id = f"confirmed-{suggestion}"
-    claim: dict[str, Any] = {"id": claim_id, "statement": statement, "stance": stance}
+    with library_lock(settings):
+        record = _draft(settings, record)
+        pending = {s["id"]: s for s in _report(settings, record)["suggestions"]}
+        if suggestion not in pending:
+            raise InputError(f"there is no open suggestion {suggestion!r} in {record.qualified_id}")
+        claim = _claim(record, suggestion, pending[suggestion], statement, stance, editor)
+        data = _claims_data(record)
+        data.setdefault("claims", []).append(claim)
+        header = "# Claims of this version; the file as uploaded is kept in uploads/.\n"
+        text = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        updated = Archive(record.folder.parent.parent).replace_claims(record, text)
+        _decide(updated, Decision(suggestion, "confirmed", editor, _now(), claim["id"]))
+        analyse(settings, updated)
+    return updated
+
+
+def reject(settings: Settings, record: VersionRecord, suggestion: str, editor: str) -> None:
+    """Set a suggestion aside; it is not published."""
+    with library_lock(settings):
+        record = _draft(settings, record)
+        pending = {s["id"] for s in _report(settings, record)["suggestions"]}
+        if suggestion not in pending:
+            raise InputError(f"there is no open suggestion {suggestion!r} in {record.qualified_id}")
+        _decide(record, Decision(suggestion, "rejected", editor, _now()))
+        analyse(settings, record)
+
+
+def _draft(settings: Settings, record: VersionRecord) -> VersionRecord:
+    """The draft as it is on disk now, or VersionPublished (checked under the library lock)."""
+    if record.number in published_versions(settings).get(record.review_id, []):
+        raise VersionPublished(f"{record.qualified_id} is published and can no longer change")
+    return archive_of(settings).get(record.review_id, record.number)
+
+
+def _claim(
+    record: VersionRecord,
+    suggestion: str,
+    item: dict[str, Any],
+    statement: str,
+    stance: str,
+    editor: str,
+) -> dict[str, Any]:
+    claim: dict[str, Any] = {"id": f"confirmed-{suggestion}", "statement": statement}
+    claim["stance"] = stance
     for scheme, concepts in item["concepts"].items():
         if concepts:
             claim[scheme] = list(concepts)
@@ -152,27 +195,26 @@ def confirm(
     claim["status"] = "confirmed"
     when = time.strftime("%Y-%m-%d", time.gmtime())
     claim["note"] = f"Suggested by a machine; statement and stance confirmed by {editor} on {when}"
-    data: dict[str, Any] = {"review": record.review_id, "claims": []}
-    if record.claims is not None:
+    return claim
+
+
+def _claims_data(record: VersionRecord) -> dict[str, Any]:
+    """The draft's claims file as data, to add a claim to; an unreadable one is an input error."""
+    if record.claims is None:
+        return {"review": record.review_id, "claims": []}
+    try:
         loaded = yaml.safe_load(record.claims.read_text("utf-8"))
-        if isinstance(loaded, dict):
-            data = loaded
-    data.setdefault("claims", []).append(claim)
-    header = "# Claims of this version; the file as uploaded is kept in uploads/.\n"
-    text = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-    updated = Archive(record.folder.parent.parent).replace_claims(record, text)
-    _decide(updated, Decision(suggestion, "confirmed", editor, _now(), claim_id))
-    analyse(settings, updated)
-    return updated
-
-
-def reject(settings: Settings, record: VersionRecord, suggestion: str, editor: str) -> None:
-    """Set a suggestion aside; it is not published."""
-    pending = {s["id"] for s in _report(settings, record)["suggestions"]}
-    if suggestion not in pending:
-        raise InputError(f"there is no open suggestion {suggestion!r} in {record.qualified_id}")
-    _decide(record, Decision(suggestion, "rejected", editor, _now()))
-    analyse(settings, record)
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"the claims file of {record.qualified_id} is not valid YAML, so a claim cannot be "
+            f"added to it: upload a corrected one ({exc})"
+        ) from exc
+    if not isinstance(loaded, dict) or not isinstance(loaded.get("claims", []), list):
+        raise InputError(
+            f"the claims file of {record.qualified_id} has no list of claims: upload a "
+            "corrected one"
+        )
+    return loaded
 
 
 def report_of(settings: Settings, record: VersionRecord) -> dict[str, Any]:
@@ -184,7 +226,11 @@ def _report(settings: Settings, record: VersionRecord) -> dict[str, Any]:
     path = record.folder / REPORT
     if path.is_file():
         data: dict[str, Any] = json.loads(path.read_text("utf-8"))
-        return data
+        numbers = published_versions(settings).get(record.review_id, [])
+        current = f"{record.review_id}/v{max(numbers)}" if numbers else None
+        # A report made before another version was published compares with the wrong one.
+        if data.get("diff_against") == current or record.number in numbers:
+            return data
     return analyse(settings, record)
 
 

@@ -136,7 +136,8 @@ def version_iri(review_id: str, number: int) -> URIRef:
 
 def editor_iri(username: str) -> URIRef:
     """The person (an editor account or a command-line user) who ingested a version."""
-    return _iri("agent", "editor", slugify(username, 40) or f"name-{short_hash(username, 12)}")
+    # A hash of the exact name: "alice.smith" and "alice_smith" are two people.
+    return _iri("agent", "editor", _named(username))
 
 
 def provenance_graph_iri() -> URIRef:

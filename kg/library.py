@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -35,6 +36,7 @@ from ingest.pipeline import (
     review_text_path,
 )
 from ingest.problems import Problem, Severity
+from ingest.safe_files import exclusive_lock
 from kg import ids
 from kg.build import build_dataset, input_digest, latest_versions, software_version
 from kg.config import Settings
@@ -42,6 +44,8 @@ from kg.errors import InputError, KGError, ProblemsFound, StoreError
 from kg.store import current_build, publish
 from kg.validate import ShapeResult, ValidationReport, load_shapes, validate_dataset
 from kg.vocabulary import Vocabulary, load_vocabulary
+
+LOG = logging.getLogger(__name__)
 
 
 class ValidationTimeout(KGError):
@@ -111,10 +115,29 @@ def _writing() -> Iterator[None]:
         ) from exc
 
 
+LIBRARY_LOCK = ".library.lock"
+
+
+@contextlib.contextmanager
+def library_lock(settings: Settings) -> Iterator[None]:
+    """One writer of the library at a time: from reading what is published to the swap.
+
+    Publishing, building, and editing a draft (confirming a suggestion) all hold it, so two
+    publishes cannot each start from the same published list and drop the other's version,
+    and a draft cannot change while it is being built.
+    """
+    settings.store_dir.mkdir(parents=True, exist_ok=True)
+    with exclusive_lock(settings.store_dir / LIBRARY_LOCK):
+        yield
+
+
 def build_project(settings: Settings, options: PublishOptions) -> tuple[LibraryBuild, Path]:
     """``evkg build``: archive changed project files as new versions, then publish."""
-    with _writing():
-        return _build_project(settings, options)
+    with library_lock(settings):
+        with _writing():
+            built, build_dir = _build_project(settings, options)
+        _note_published(settings, built)
+    return built, build_dir
 
 
 def _build_project(settings: Settings, options: PublishOptions) -> tuple[LibraryBuild, Path]:
@@ -141,23 +164,46 @@ def publish_version(
     settings: Settings, record: VersionRecord, options: PublishOptions
 ) -> tuple[LibraryBuild, Path]:
     """Publish one archived version (an editor's draft) beside the published ones."""
-    manifests, problems = read_manifests(settings.reviews_dir, settings.root)
-    if record.review_id not in {m.review_id for m in manifests}:
-        raise InputError(f"no manifest describes the review {record.review_id!r}")
-    versions = published_versions(settings)
-    numbers = versions.setdefault(record.review_id, [])
-    if record.number in numbers:
-        raise InputError(f"{record.qualified_id} is already published")
-    if numbers and record.number < max(numbers):
-        raise InputError(
-            f"{record.qualified_id} is older than the published v{max(numbers)}: upload it again "
-            "to make it the newest version"
-        )
-    numbers.append(record.number)
-    with _writing():
-        return _build_and_publish(
-            settings, manifests, versions, {record.review_id: record}, problems, options
-        )
+    with library_lock(settings):
+        manifests, problems = read_manifests(settings.reviews_dir, settings.root)
+        if record.review_id not in {m.review_id for m in manifests}:
+            raise InputError(f"no manifest describes the review {record.review_id!r}")
+        # Read again under the lock: the draft may have changed since the caller looked.
+        record = archive_of(settings).get(record.review_id, record.number)
+        versions = published_versions(settings)
+        numbers = versions.setdefault(record.review_id, [])
+        if record.number in numbers:
+            raise InputError(f"{record.qualified_id} is already published")
+        if numbers and record.number < max(numbers):
+            raise InputError(
+                f"{record.qualified_id} is older than the published v{max(numbers)}: upload it "
+                "again to make it the newest version"
+            )
+        numbers.append(record.number)
+        with _writing():
+            built, build_dir = _build_and_publish(
+                settings, manifests, versions, {record.review_id: record}, problems, options
+            )
+        _note_published(settings, built)
+    return built, build_dir
+
+
+def _note_published(settings: Settings, built: LibraryBuild) -> None:
+    """After the swap: note in each new version's record that it is published.
+
+    The store already says so; this note only lets the library be rebuilt from the archive
+    alone.  A failure here is logged, never reported as a failed publish.
+    """
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    archive = archive_of(settings)
+    noted = []
+    for record in built.new:
+        try:
+            noted.append(archive.mark_published(record, when))
+        except (OSError, ArchiveError) as exc:
+            LOG.warning("published %s, but could not note it in the archive: %s", record, exc)
+            noted.append(record)
+    built.new = noted
 
 
 def assemble(
@@ -229,11 +275,15 @@ def snapshot_graph_names(graphs: Any, chosen: Mapping[str, int]) -> list[str]:
 
 
 def validate_snapshots(
-    dataset: Dataset, reviews: Sequence[ReviewInputs], settings: Settings
+    dataset: Dataset,
+    reviews: Sequence[ReviewInputs],
+    settings: Settings,
+    new: Mapping[str, VersionRecord] | None = None,
 ) -> ValidationReport:
-    """SHACL on each snapshot a reader can ask for: the current one and each older version.
+    """SHACL on the current snapshot and on each new version's (``new``: review -> version).
 
-    Missing or unreadable shapes are a hard failure; so is running past the time limit.
+    Older versions were checked when they were published.  Missing or unreadable shapes are
+    a hard failure; so is running past the time limit.
     """
     shapes = load_shapes(settings.shapes)
     names = [str(g.identifier) for g in dataset.graphs() if len(g)]
@@ -241,11 +291,9 @@ def validate_snapshots(
         k: r.version.number for k, r in latest_versions(reviews).items() if r.version is not None
     }
     choices = [current]
-    for review in reviews:
-        if review.version is not None and current.get(review.manifest.review_id) != (
-            review.version.number
-        ):
-            choices.append({**current, review.manifest.review_id: review.version.number})
+    for review_id, record in (new or {}).items():
+        if current.get(review_id) != record.number:
+            choices.append({**current, review_id: record.number})
     deadline = time.monotonic() + settings.shacl_timeout
     results: list[ShapeResult] = []
     for choice in choices:
@@ -300,7 +348,7 @@ def _build_and_publish(
     problems = problems + found
     _gate(problems, reviews, options)
     dataset = build_dataset(reviews, vocabulary)
-    report = validate_snapshots(dataset, reviews, settings)
+    report = validate_snapshots(dataset, reviews, settings, new)
     if report.violations or (options.strict and report.warnings):
         raise ProblemsFound(
             f"SHACL: {len(report.violations)} violation(s), {len(report.warnings)} warning(s): "
@@ -310,9 +358,6 @@ def _build_and_publish(
     current = current_graph_names(dataset, reviews)
     built = LibraryBuild(reviews, problems, dataset, current, report, versions, list(new.values()))
     build_dir = publish(dataset, settings.store_dir, _summary(built, vocabulary), current)
-    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    archive = archive_of(settings)
-    built.new = [archive.mark_published(record, when) for record in new.values()]
     return built, build_dir
 
 

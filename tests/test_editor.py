@@ -209,7 +209,7 @@ def test_case_19_uploads_are_checked_for_size_type_and_name(
 
 
 def test_the_whole_request_is_limited_too(app: Flask, editor: FlaskClient) -> None:
-    app.config["MAX_CONTENT_LENGTH"] = 1024
+    app.config["EVKG_MAX_UPLOAD"] = 1024
     status, _ = upload(
         editor, text=(b"x" * 4096, "review.md"), bibliography=(b"@book{a,}", "a.bib")
     )
@@ -297,3 +297,95 @@ def test_user_command_hashes_passwords_and_refuses_weak_ones(
     assert main(["user", "add", "Not A Name", "--password-stdin"]) == 2
     assert main(["user", "list"]) == 0 and capsys.readouterr().out.split() == ["bob"]
     assert Accounts(users).verify("bob", PASSWORD) and not Accounts(users).verify("bob", "x")
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example", "/\t/evil.example", "/\\evil.example", "https://evil.example/"]
+)
+def test_no_sign_in_redirect_leaves_the_site(app: Flask, target: str) -> None:
+    client = app.test_client()
+    token = token_of(client, "/editor/login")
+    reply = client.post(
+        "/editor/login",
+        query_string={"next": target},
+        data={"name": "alice", "password": PASSWORD, "csrf_token": token},
+    )
+    assert reply.headers["Location"] == "/editor/"
+
+
+def test_a_redirect_to_a_page_of_the_site_is_kept(app: Flask) -> None:
+    client = app.test_client()
+    token = token_of(client, "/editor/login")
+    reply = client.post(
+        "/editor/login",
+        query_string={"next": "/editor/upload"},
+        data={"name": "alice", "password": PASSWORD, "csrf_token": token},
+    )
+    assert reply.headers["Location"] == "/editor/upload"
+
+
+def test_a_token_that_is_not_ascii_is_refused_not_a_crash(editor: FlaskClient) -> None:
+    reply = editor.post(f"/editor/drafts/{REVIEW}/1/publish", data={"csrf_token": "é" * 10})
+    assert reply.status_code == 400
+
+
+def test_a_new_password_or_signing_out_ends_every_session(
+    editor: FlaskClient, app: Flask, project: Settings
+) -> None:
+    copied = app.test_client()
+    copied.set_cookie("evkg_session", editor.get_cookie("evkg_session").value)  # type: ignore[union-attr]
+    assert copied.get("/editor/").status_code == 200
+    Accounts(project.users_file).add("alice", PASSWORD + "!", replace=True)
+    assert editor.get("/editor/").status_code == 302
+    assert copied.get("/editor/").status_code == 302
+    # Sign in again, copy the cookie, sign out: the copy stops working too.
+    client = app.test_client()
+    token = token_of(client, "/editor/login")
+    client.post(
+        "/editor/login", data={"name": "alice", "password": PASSWORD + "!", "csrf_token": token}
+    )
+    stolen = app.test_client()
+    stolen.set_cookie("evkg_session", client.get_cookie("evkg_session").value)  # type: ignore[union-attr]
+    assert stolen.get("/editor/").status_code == 200
+    client.post("/editor/logout", data={"csrf_token": token_of(client, "/editor/")})
+    assert stolen.get("/editor/").status_code == 302
+
+
+def test_session_lifetimes_come_from_the_environment(
+    project: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVKG_SESSION_IDLE_MINUTES", "1")
+    monkeypatch.setenv("EVKG_SESSION_MAX_HOURS", "2")
+    app = create_app({"TESTING": True, "EVKG_STORE_DIR": str(project.store_dir)})
+    assert app.config["EVKG_SESSION_IDLE_MINUTES"] == 1
+    assert app.config["EVKG_SESSION_MAX_HOURS"] == 2
+
+
+def test_confirming_into_a_broken_claims_file_is_an_error_for_the_editor(
+    editor: FlaskClient,
+) -> None:
+    status, where = upload(
+        editor,
+        text=((V2 / "review.md").read_bytes(), "review.md"),
+        bibliography=((V2 / "references.bib").read_bytes(), "references.bib"),
+        claims=(b"claims: [unclosed\n", "c.yaml"),
+    )
+    assert status == 302
+    token = token_of(editor, where)
+    reply = editor.post(
+        f"/editor/drafts/{REVIEW}/2/suggestions/sentence-0/confirm",
+        data={"csrf_token": token, "statement": "Mentoring gives hope.", "stance": "supports"},
+    )
+    assert reply.status_code == 302
+    assert "not valid YAML" in editor.get(where).get_data(as_text=True)
+
+
+def test_a_draft_report_follows_the_published_version(
+    editor: FlaskClient, project: Settings
+) -> None:
+    first = upload_v2(editor)
+    second = upload_v2(editor)
+    token = token_of(editor, second)
+    editor.post(f"/editor/drafts/{REVIEW}/3/publish", data={"csrf_token": token})
+    # v2 was uploaded against v1; now v3 is current, and v2's report compares with it.
+    assert "Changes since tiny-review/v3" in editor.get(first).get_data(as_text=True)

@@ -8,15 +8,25 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ingest.archive import VersionRecord
+from kg import library
 from kg.config import Settings
-from kg.library import PublishOptions, archive_of, build_project, published_versions
+from kg.drafts import VersionPublished, analyse, confirm
+from kg.library import (
+    PublishOptions,
+    archive_of,
+    build_project,
+    publish_version,
+    published_versions,
+)
 from kg.store import GraphStore, current_build
 from tests.conftest import ROOT
 from tests.tiny_project import REVIEW, V2, environment, make_tiny_project
@@ -197,3 +207,60 @@ def test_case_24_validation_past_its_time_limit_fails_closed(
     assert failed.returncode == 1 and "past its time limit" in failed.stderr
     assert current_build(settings.store_dir) == serving
     assert published_versions(settings)[REVIEW] == [1]
+
+
+@pytest.fixture()
+def slow_builds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds that dwell between reading what is published and swapping in their own."""
+    original = library.assemble
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread() is not threading.main_thread():
+            time.sleep(0.8)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(library, "assemble", slow)
+
+
+@pytest.mark.usefixtures("slow_builds")
+def test_a_build_and_a_publish_at_once_lose_no_version(
+    with_draft: tuple[Settings, VersionRecord],
+) -> None:
+    settings, draft = with_draft
+    # The build starts first and would finish last: without one lock over both, it would
+    # swap in the list it read before v2 was published, and v2 would be lost.
+    build = threading.Thread(target=build_project, args=(settings, PublishOptions()))
+    build.start()
+    time.sleep(0.2)  # the build holds the library now
+    publish_version(settings, draft, PublishOptions())
+    build.join(timeout=60)
+    assert published_versions(settings)[REVIEW] == [1, 2]
+    assert "fox2021" in keys(settings)
+
+
+@pytest.mark.usefixtures("slow_builds")
+def test_a_draft_cannot_change_while_it_is_being_published(
+    with_draft: tuple[Settings, VersionRecord],
+) -> None:
+    settings, _ = with_draft
+    without_claims = archive_of(settings).add(
+        REVIEW,
+        {name: (V2 / name).read_bytes() for name in ("review.md", "references.bib")},
+        origin="upload",
+        created_by="alice",
+    )
+    analyse(settings, without_claims)
+    publishing = threading.Thread(
+        target=publish_version, args=(settings, without_claims, PublishOptions())
+    )
+    publishing.start()
+    time.sleep(0.2)
+    # The editor confirms a suggestion while the publish runs: it waits for the publish,
+    # then finds the version published and changes nothing.
+    with pytest.raises(VersionPublished):
+        confirm(settings, without_claims, "sentence-0", "Mentors give hope.", "supports", "bob")
+    publishing.join(timeout=60)
+    assert published_versions(settings)[REVIEW] == [1, 3]
+    assert archive_of(settings).verify(archive_of(settings).get(REVIEW, 3)) == []
+    build_project(settings, PublishOptions())  # later builds still work
+    assert published_versions(settings)[REVIEW] == [1, 3]

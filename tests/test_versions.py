@@ -22,8 +22,10 @@ from kg.export import union_graph
 from kg.library import PublishOptions, archive_of, build_project
 from kg.store import GraphStore, current_build
 from kg.vocab import EVKG
-from tests.tiny_project import REVIEW, V1, V2, make_tiny_project
+from tests.tiny_project import MANIFEST, REVIEW, V1, V2, make_tiny_project
 from web import create_app
+
+TRUE = Literal(True)
 
 
 @pytest.fixture()
@@ -75,6 +77,8 @@ def test_each_version_records_who_when_what_and_the_one_it_revises(
         "references.bib": hashlib.sha256((V2 / "references.bib").read_bytes()).hexdigest(),
         "review.md": hashlib.sha256((V2 / "review.md").read_bytes()).hexdigest(),
         "review.claims.yaml": hashlib.sha256((V2 / "review.claims.yaml").read_bytes()).hexdigest(),
+        # The review's own details are kept with each version, as they were then.
+        "manifest.toml": hashlib.sha256(MANIFEST.encode()).hexdigest(),
     }
     for number in (1, 2):
         graph = ids.graph_iri(REVIEW, "claims", number)
@@ -166,20 +170,13 @@ def test_the_library_rebuilds_from_the_archive_alone(two_versions: Settings) -> 
     before = GraphStore.open(two_versions.store_dir).to_dataset()
     shutil.rmtree(two_versions.store_dir / "builds")
     (two_versions.store_dir / "current").unlink()
-    shutil.rmtree(two_versions.root / "inputs")  # the project's files are gone too
-    (two_versions.root / "reviews" / "tiny.toml").write_text(
-        (two_versions.root / "reviews" / "tiny.toml")
-        .read_text("utf-8")
-        .replace("inputs/", str(V2) + "/"),
-        "utf-8",
-    )
+    # v1's files are no longer in the project (it holds v2's): they come from the archive,
+    # and the archive's notes say which versions were published.
     build_project(two_versions, PublishOptions())
     after = GraphStore.open(two_versions.store_dir).to_dataset()
-    # Every graph comes back the same; only the PROV record of the build itself differs
-    # (the manifest now names other paths, so the build read another manifest file).
     graphs = {str(g.identifier) for g in before.graphs() if len(g)}
     assert graphs == {str(g.identifier) for g in after.graphs() if len(g)}
-    for name in graphs - {str(ids.provenance_graph_iri())}:
+    for name in graphs:
         assert isomorphic(before.graph(URIRef(name)), after.graph(URIRef(name))), name
 
 
@@ -190,3 +187,59 @@ def test_a_damaged_archive_file_blocks_the_build(two_versions: Settings) -> None
     with pytest.raises(ProblemsFound, match="no longer match their recorded checksums"):
         build_project(two_versions, PublishOptions())
     assert current_build(two_versions.store_dir) == serving
+
+
+def test_files_put_back_as_they_were_make_a_new_current_version(two_versions: Settings) -> None:
+    for path in V1.iterdir():
+        shutil.copy(path, two_versions.root / "inputs" / path.name)
+    build_project(two_versions, PublishOptions())
+    records = archive_of(two_versions).versions(REVIEW)
+    assert [r.number for r in records] == [1, 2, 3]
+    assert records[2].files == records[0].files  # the same files as v1, as a newer version
+    assert "dean2019" in {
+        row["key"] for row in GraphStore.open(two_versions.store_dir).select("list_sources")
+    }
+
+
+def test_an_older_version_keeps_the_review_details_it_had(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVKG_EDITOR", "tester")
+    settings = make_tiny_project(tmp_path)
+    build_project(settings, PublishOptions())
+    manifest = settings.reviews_dir / "tiny.toml"
+    # The review's author turns out to be Abbott: only the new version may say so.
+    manifest.write_text(MANIFEST.replace('["Writer, Wendy"]', '["Abbott, A."]'), "utf-8")
+    build_project(settings, PublishOptions())
+    dataset = GraphStore.open(settings.store_dir).to_dataset()
+
+    def by_author(number: int) -> set[str]:
+        graph = dataset.graph(ids.graph_iri(REVIEW, "profiles", number))
+        return {str(s) for s, o in graph.subject_objects(EVKG.byReviewAuthor) if o == TRUE}
+
+    assert by_author(1) == set()
+    assert len(by_author(2)) == 1
+
+
+def test_editors_with_similar_names_are_different_people() -> None:
+    names = ["alice.smith", "alice_smith", "alice-smith"]
+    assert len({ids.editor_iri(name) for name in names}) == 3
+
+
+def test_whole_dataset_dumps_ignore_a_version_view(client: FlaskClient) -> None:
+    for fmt in ("trig", "nq", "ttl"):
+        plain = client.get(f"/data/{fmt}").get_data()
+        viewed = client.get(f"/data/{fmt}", query_string={"version": f"{REVIEW}/v1"}).get_data()
+        assert plain and viewed == plain
+
+
+def test_diff_refuses_an_id_that_is_also_a_folder_here(
+    two_versions: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "here" / "v1").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "here")
+    assert main(["diff", "v1", "v2", "--store", str(two_versions.store_dir)]) == 2
+    assert "write ./v1 for the folder" in capsys.readouterr().err

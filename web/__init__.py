@@ -15,8 +15,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
         EVKG_STORE_DIR=str(Path(os.environ.get("EVKG_ROOT", ".")) / "var" / "store"),
-        # The largest request: an upload of a review (8 MB), its .bib and claims.
-        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        # Only the editor's upload may be larger: a review (8 MB), its .bib and claims.
+        EVKG_MAX_UPLOAD=12 * 1024 * 1024,
         EVKG_SPARQL_TIMEOUT=10.0,
         EVKG_SPARQL_ROWS=10_000,
         JSON_SORT_KEYS=False,
@@ -24,7 +25,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("EVKG")  # EVKG_STORE_DIR=... arrives as STORE_DIR
     if "STORE_DIR" in app.config:
         app.config["EVKG_STORE_DIR"] = app.config["STORE_DIR"]
-    for name in ("ROOT", "REVIEWS_DIR", "USERS_FILE", "SECRET_KEY"):
+    for name in (
+        "ROOT",
+        "REVIEWS_DIR",
+        "USERS_FILE",
+        "SECRET_KEY",
+        "SESSION_IDLE_MINUTES",
+        "SESSION_MAX_HOURS",
+        "MAX_UPLOAD",
+    ):
         if name in app.config:
             app.config["EVKG_" + name] = app.config[name]
     if config:
@@ -39,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from web import api, auth, editor, errors, exports, pages, sparql, versions
 
+    app.before_request(editor.allow_uploads)
     auth.init_app(app)
 
     app.register_blueprint(pages.bp)

@@ -7,9 +7,11 @@ random salt), which Flask already depends on.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -76,16 +78,47 @@ class Accounts:
         """True while the account exists (a removed editor's session stops working)."""
         return name in self._read()
 
+    def fingerprint(self, name: str) -> str | None:
+        """What a session remembers of the account, or None when there is no such account.
+
+        It changes with the password and when :meth:`end_sessions` is called.
+        """
+        stored = self._read().get(name)
+        if stored is None:
+            return None
+        generation = self._generations().get(name, 0)
+        return hashlib.sha256(f"{stored}\n{generation}".encode()).hexdigest()[:32]
+
+    def end_sessions(self, name: str) -> None:
+        """End every session of one editor, wherever it was opened."""
+        with exclusive_lock(self.path.with_name(self.path.name + ".lock")):
+            accounts = self._read()
+            if name in accounts:
+                generations = self._generations()
+                generations[name] = generations.get(name, 0) + 1
+                self._write(accounts, generations)
+
     def _read(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in self._data().get("editors", {}).items()}
+
+    def _generations(self) -> dict[str, int]:
+        return {str(k): int(v) for k, v in self._data().get("generations", {}).items()}
+
+    def _data(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.path.read_text("utf-8"))
+            data: dict[str, Any] = json.loads(self.path.read_text("utf-8"))
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
             raise AccountError(f"{self.path}: unreadable accounts file ({exc})") from exc
-        return {str(k): str(v) for k, v in data.get("editors", {}).items()}
+        return data
 
-    def _write(self, accounts: dict[str, str]) -> None:
+    def _write(self, accounts: dict[str, str], generations: dict[str, int] | None = None) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        kept = generations if generations is not None else self._generations()
+        data = {
+            "editors": accounts,
+            "generations": {k: v for k, v in kept.items() if k in accounts},
+        }
         # The hashes are for the server's eyes only.
-        write_atomically(self.path, json.dumps({"editors": accounts}, indent=2) + "\n", 0o600)
+        write_atomically(self.path, json.dumps(data, indent=2) + "\n", 0o600)

@@ -67,12 +67,21 @@ def sign_in(name: str) -> None:
     """Start a fresh session for an editor (a new token too: no session fixation)."""
     session.clear()
     now = time.time()
-    session.update(editor=name, signed_in=now, seen=now, csrf=secrets.token_urlsafe(32))
+    session.update(
+        editor=name,
+        signed_in=now,
+        seen=now,
+        csrf=secrets.token_urlsafe(32),
+        account=accounts().fingerprint(name),
+    )
 
 
 def sign_out() -> None:
-    """End the session."""
+    """End this session, and every other session of the same editor (a copied cookie too)."""
+    name = session.get("editor")
     session.clear()
+    if isinstance(name, str):
+        accounts().end_sessions(name)
 
 
 def current_editor() -> str | None:
@@ -84,7 +93,15 @@ def current_editor() -> str | None:
     idle = current_app.config["EVKG_SESSION_IDLE_MINUTES"] * 60
     longest = current_app.config["EVKG_SESSION_MAX_HOURS"] * 3600
     seen, signed_in = session.get("seen", 0), session.get("signed_in", 0)
-    if now - seen > idle or now - signed_in > longest or not accounts().exists(name):
+    # The account's fingerprint changes with its password and when its sessions are ended;
+    # a removed account has none.
+    fingerprint = accounts().fingerprint(name)
+    if (
+        now - seen > idle
+        or now - signed_in > longest
+        or fingerprint is None
+        or session.get("account") != fingerprint
+    ):
         session.clear()
         return None
     session["seen"] = now
@@ -110,7 +127,10 @@ def _check_csrf() -> None:
         return
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
     expected = session.get("csrf")
-    if not isinstance(expected, str) or not secrets.compare_digest(sent, expected):
+    # Compared as bytes: compare_digest refuses non-ASCII text, and a 500 is no answer.
+    if not isinstance(expected, str) or not secrets.compare_digest(
+        sent.encode("utf-8"), expected.encode("utf-8")
+    ):
         abort(
             400,
             description="This form has expired or did not come from this site. "

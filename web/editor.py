@@ -14,6 +14,7 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -28,10 +29,10 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from werkzeug.utils import secure_filename
 
-from ingest.archive import CLAIMS, ArchiveError, VersionRecord
+from ingest.archive import CLAIMS, ArchiveError, VersionRecord, review_details
 from ingest.pipeline import read_manifests
 from kg.config import Settings
-from kg.drafts import STANCES, analyse, confirm, reject, report_of
+from kg.drafts import STANCES, VersionPublished, analyse, confirm, reject, report_of
 from kg.errors import KGError
 from kg.library import PublishOptions, archive_of, publish_version, published_versions
 from web.auth import accounts, current_editor, editor_required, sign_in, sign_out
@@ -47,6 +48,15 @@ ALLOWED = {
     "claims": (frozenset({".yaml", ".yml"}), 1 * MB),
 }
 MAX_NOTE = 500
+
+
+def allow_uploads() -> None:
+    """The upload form may send more than the rest of the site accepts.
+
+    Registered on the app before the CSRF check, which is the first to read the form.
+    """
+    if request.endpoint == "editor.upload":
+        request.max_content_length = int(current_app.config["EVKG_MAX_UPLOAD"])
 
 
 def settings() -> Settings:
@@ -129,6 +139,10 @@ def upload() -> ResponseReturnValue:
     if claims is not None:
         inputs[CLAIMS] = claims[1]
         uploads[f"claims-{claims[0]}"] = claims[1]
+    manifest = next(m for m in manifests if m.review_id == review_id)
+    published = published_versions(config).get(review_id, [])
+    current = archive_of(config).get(review_id, max(published)) if published else None
+    inputs.update(review_details(current, manifest))
     note = " ".join(request.form.get("note", "").split())[:MAX_NOTE]
     editor = current_editor() or "unknown"
     record = archive_of(config).add(
@@ -173,6 +187,8 @@ def confirm_suggestion(review_id: str, number: int, suggestion: str) -> Response
             request.form.get("stance", ""),
             current_editor() or "unknown",
         )
+    except VersionPublished as exc:
+        abort(409, description=str(exc))
     except KGError as exc:
         flash(str(exc), "error")
     else:
@@ -188,6 +204,8 @@ def reject_suggestion(review_id: str, number: int, suggestion: str) -> ResponseR
     record = _editable(config, review_id, number)
     try:
         reject(config, record, suggestion, current_editor() or "unknown")
+    except VersionPublished as exc:
+        abort(409, description=str(exc))
     except KGError as exc:
         flash(str(exc), "error")
     else:
@@ -271,7 +289,18 @@ def _content_matches(suffix: str, data: bytes) -> bool:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect to somewhere else."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only a path on this site: never an open redirect to somewhere else.
+
+    Browsers drop tabs and newlines and read a backslash as a slash, so a path holding any of
+    those (or a space) could leave the site: it sends to the dashboard instead.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and target.isprintable()
+        and not any(c.isspace() or c == "\\" for c in target)
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("editor.dashboard")

@@ -18,7 +18,7 @@ from kg.references import harvard
 from kg.store import GraphStore
 from kg.vocab import BASE, PREFIXES
 from web.pages import MAX_QUESTION, knowledge
-from web.store_access import get_store
+from web.store_access import current_store, get_store
 
 bp = Blueprint("exports", __name__)
 
@@ -116,11 +116,15 @@ def _answer_keys() -> set[str]:
 
 @bp.get("/data/<fmt>")
 def dataset(fmt: str) -> Response:
-    """The whole built dataset in one RDF format."""
+    """The whole built dataset in one RDF format.
+
+    The dumps are of the published build, whatever ``?version=`` says: the quad formats carry
+    every version's graphs, and the triple formats the current snapshot.
+    """
     if fmt not in RDF_FORMATS:
         abort(404)
     return _download(
-        export(get_store(), fmt).decode("utf-8"), MEDIA_TYPES[fmt], f"evidence-graph.{fmt}"
+        export(current_store(), fmt).decode("utf-8"), MEDIA_TYPES[fmt], f"evidence-graph.{fmt}"
     )
 
 

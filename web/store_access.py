@@ -49,14 +49,19 @@ class StoreHolder:
             return store
         key = (store.build_dir, review_id, number)
         with self.lock:
-            if key not in self.snapshots:
-                if len(self.snapshots) >= MAX_SNAPSHOTS:
-                    self.snapshots.pop(next(iter(self.snapshots)))
-                chosen = {r: max(ns) for r, ns in published.items() if ns}
-                chosen[review_id] = number
-                graphs = snapshot_graph_names(store.graph_names(), chosen)
-                self.snapshots[key] = store.snapshot(graphs, {review_id: number})
-            return self.snapshots[key]
+            cached = self.snapshots.get(key)
+        if cached is not None:
+            return cached
+        # Built outside the lock, so other requests (and noticing a new build) never wait
+        # for it; two requests may build the same snapshot once each, which is harmless.
+        chosen = {r: max(ns) for r, ns in published.items() if ns}
+        chosen[review_id] = number
+        graphs = snapshot_graph_names(store.graph_names(), chosen)
+        view = store.snapshot(graphs, {review_id: number})
+        with self.lock:
+            if len(self.snapshots) >= MAX_SNAPSHOTS:
+                self.snapshots.pop(next(iter(self.snapshots)))
+            return self.snapshots.setdefault(key, view)
 
 
 def published_in(store: GraphStore) -> dict[str, list[int]]:
@@ -93,6 +98,15 @@ def get_store() -> GraphStore:
         g.evkg_store = store
     chosen: GraphStore = g.evkg_store
     return chosen
+
+
+def current_store() -> GraphStore:
+    """The published build itself, whatever ``?version=`` asks (for whole-dataset dumps)."""
+    if "evkg_current" not in g:
+        holder: StoreHolder = current_app.extensions["evkg.store"]
+        g.evkg_current = holder.latest()
+    store: GraphStore = g.evkg_current
+    return store
 
 
 def viewed_version() -> str | None:
