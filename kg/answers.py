@@ -38,7 +38,7 @@ def answer(question: str, knowledge: Knowledge) -> Answer:
     claims, mentions, topic = _claims_for(reading, knowledge)
     found_by_text = False
     if not (claims or mentions or reading.subject or reading.incomplete) and reading.text_hits:
-        claims = [c for c in knowledge.claims.values() if c.id in set(reading.text_hits)]
+        claims = [c for c in knowledge.claims.values() if c.iri in set(reading.text_hits)]
         found_by_text = True
         topic = f"“{reading.question}”"
     grouped = {
@@ -102,12 +102,13 @@ def _claims_for(
     if reading.form == "path":
         if not reading.subject or not reading.target:
             return [], [], labels
-        from_x = {c.id for m in reading.subject for c in knowledge.claims_about(m.id)}
-        to_y = {c.id for m in reading.target for c in knowledge.claims_about(m.id)}
+        # By IRI: claim ids repeat across reviews.
+        from_x = {c.iri for m in reading.subject for c in knowledge.claims_about(m.id)}
+        to_y = {c.iri for m in reading.target for c in knowledge.claims_about(m.id)}
         ids = from_x & to_y
         target = " and ".join(m.label.lower() for m in reading.target)
         return (
-            [c for c in knowledge.claims.values() if c.id in ids],
+            [c for c in knowledge.claims.values() if c.iri in ids],
             [],
             f"{labels} leading to {target}",
         )
@@ -120,7 +121,7 @@ def _claims_for(
     seen: dict[str, ClaimInfo] = {}
     for match in reading.subject:
         for claim in knowledge.claims_about(match.id):
-            seen.setdefault(claim.id, claim)
+            seen.setdefault(claim.iri, claim)
     return list(seen.values()), [], labels
 
 

@@ -42,6 +42,7 @@ class EvidenceProfile:
     year_range: tuple[int, int] | None
     by_review_author: list[str]
     unresolved: list[str] = field(default_factory=list)
+    reviews: int = 1  # how many reviews the claims come from
 
     def to_json(self) -> dict[str, object]:
         """The profile as `evkg query --json` prints it."""
@@ -59,6 +60,7 @@ class EvidenceProfile:
             "by_review_author": len(self.by_review_author),
             "by_review_author_keys": self.by_review_author,
             "unresolved_citations": self.unresolved,
+            "reviews": self.reviews,
         }
 
 
@@ -86,7 +88,13 @@ def profile_of(claims: Iterable[ClaimInfo], knowledge: Knowledge) -> EvidencePro
         year_range=(min(years), max(years)) if years else None,
         by_review_author=[s.key for s in sources if s.first("by-review-author") == "true"],
         unresolved=unresolved,
+        reviews=len({review_of(c.iri) for c in claims}) or 1,
     )
+
+
+def review_of(claim_iri: str) -> str:
+    """The review a claim belongs to (its IRI is ``claim/<review>/<id>``)."""
+    return claim_iri.rsplit("/", 2)[-2]
 
 
 def _plural(n: int, word: str) -> str:
@@ -96,8 +104,10 @@ def _plural(n: int, word: str) -> str:
 def summary_sentence(profile: EvidenceProfile, topic: str) -> str:
     """One plain sentence a commissioner can read in ten seconds."""
     n = len(profile.sources)
+    who = "The review cites" if profile.reviews <= 1 else f"{profile.reviews} reviews cite"
+    author = "the review's author" if profile.reviews <= 1 else "the reviews' own authors"
     if n == 0 and not profile.unresolved:
-        return f"The review cites no sources for {topic}."
+        return f"{who} no sources for {topic}."
     parts = []
     if profile.peer_reviewed:
         parts.append(_plural(profile.peer_reviewed, "peer-reviewed article"))
@@ -109,11 +119,11 @@ def summary_sentence(profile: EvidenceProfile, topic: str) -> str:
         )
     own = len(profile.by_review_author)
     authored = (
-        "None is by the review's author."
+        f"None is by {author}."
         if own == 0
-        else f"{own} of them {'is' if own == 1 else 'are'} by the review's author."
+        else f"{own} of them {'is' if own == 1 else 'are'} by {author}."
     )
-    sentence = f"The review cites {_plural(n, 'source')} for {topic}"
+    sentence = f"{who} {_plural(n, 'source')} for {topic}"
     sentence += f": {', '.join(parts)}." if parts else "."
     if n:
         sentence += f" {authored}"

@@ -134,10 +134,11 @@ class Knowledge:
 
     def claims_about(self, concept_iri: str) -> list[ClaimInfo]:
         """Claims tagged with a concept or a narrower one (a bound, prepared query)."""
-        ids = {
-            row["claimId"] for row in self.store.select("claims_for_concept", concept=concept_iri)
+        # By IRI: claim ids are only unique within one review's claims file.
+        iris = {
+            row["claim"] for row in self.store.select("claims_for_concept", concept=concept_iri)
         }
-        return [c for c in self.claims.values() if c.id in ids]
+        return [c for c in self.claims.values() if c.iri in iris]
 
     def _concepts(self) -> dict[str, ConceptInfo]:
         concepts: dict[str, ConceptInfo] = {}

@@ -68,7 +68,7 @@ class Understanding:
     form: str  # supports | challenges | path | cited | source | overview
     subject: list[Match] = field(default_factory=list)
     target: list[Match] = field(default_factory=list)  # Y of "X -> Y"
-    text_hits: list[str] = field(default_factory=list)  # claim ids found by full-text search
+    text_hits: list[str] = field(default_factory=list)  # claim IRIs found by full-text search
     did_you_mean: list[str] = field(default_factory=list)
     incomplete: bool = False  # the form was recognised but its subject is missing
 
@@ -259,7 +259,7 @@ def _fts(knowledge: Knowledge) -> sqlite3.Connection:
     )
     connection.executemany(
         "INSERT INTO claims VALUES (?, ?)",
-        [(c.id, f"{c.statement} {c.sentence or ''}") for c in knowledge.claims.values()],
+        [(c.iri, f"{c.statement} {c.sentence or ''}") for c in knowledge.claims.values()],
     )
     knowledge._fts = connection  # type: ignore[attr-defined]
     return connection
