@@ -39,7 +39,7 @@ pytest: install system-deps
 test: lint typecheck pytest
 
 bench: install
-	$(BIN)/python -m bench.stores --size $(or $(SIZE),100k)
+	$(BIN)/python -m bench.scale --size $(or $(SIZE),10k)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -66,7 +66,7 @@ def answer(question: str, knowledge: Knowledge) -> Answer:
         )
     elif reading.form in ("cited", "source") and reading.subject:
         keys = {m.id for m in reading.subject}
-        cited = sum(1 for m in knowledge.mentions if m.key in keys)
+        cited = sum(len(knowledge.mentions_of(key)) for key in keys)
         many = len(keys) > 1
         summary = (
             f"{topic} {'are' if many else 'is'} cited {cited} time(s) in the review's "
@@ -115,7 +115,7 @@ def _claims_for(
     if reading.form in ("cited", "source"):
         keys = {m.id for m in reading.subject}
         claims = [c for c in knowledge.claims.values() if keys & set(c.keys)]
-        mentions = [m for m in knowledge.mentions if m.key in keys]
+        mentions = [m for key in sorted(keys) for m in knowledge.mentions_of(key)]
         names = " and ".join(m.label for m in reading.subject)
         return claims, mentions if reading.form == "cited" else [], names or "this source"
     seen: dict[str, ClaimInfo] = {}
@@ -125,12 +125,35 @@ def _claims_for(
     return list(seen.values()), [], labels
 
 
-def to_json(result: Answer, knowledge: Knowledge) -> dict[str, Any]:
-    """The answer as `evkg query --json` prints it."""
+def page_of(result: Answer, page: int, per_page: int) -> dict[str, list[ClaimInfo]]:
+    """One page of each stance's claims (page 1 is the first)."""
+    start = (max(page, 1) - 1) * per_page
+    return {stance: claims[start : start + per_page] for stance, claims in result.claims.items()}
+
+
+def to_json(
+    result: Answer, knowledge: Knowledge, page: int = 1, per_page: int | None = None
+) -> dict[str, Any]:
+    """The answer as `evkg query --json` prints it; with ``per_page``, one page of claims.
+
+    The summary and the profile always describe every claim; the claims, their sources and
+    the citations listed are those of the page.
+    """
     reading = result.understanding
-    claims = [c for group in result.claims.values() for c in group]
+    everything = [c for group in result.claims.values() for c in group]
+    shown = page_of(result, page, per_page) if per_page else result.claims
+    claims = [c for group in shown.values() for c in group]
     keys = sorted({k for c in claims for k in c.keys} | {m.key for m in result.mentions if m.key})
+    largest = max((len(group) for group in result.claims.values()), default=0)
+    paging = {
+        "page": page if per_page else 1,
+        "per_page": per_page,
+        "pages": max(1, -(-largest // per_page)) if per_page else 1,
+        "total_claims": len(everything),
+        "claims_by_stance": {stance: len(group) for stance, group in result.claims.items()},
+    }
     return {
+        "paging": paging,
         "question": reading.question,
         "understood_as": {
             "form": reading.form,

@@ -71,7 +71,7 @@ def profile_of(claims: Iterable[ClaimInfo], knowledge: Knowledge) -> EvidencePro
     unresolved = sorted({e.unresolved for c in claims for e in c.evidence.values() if e.unresolved})
     sources = [knowledge.sources[k] for k in keys if k in knowledge.sources]
     sentences = {c.sentence for c in claims if c.sentence}
-    mentions = sum(1 for m in knowledge.mentions if m.key in keys and m.sentence in sentences)
+    mentions = sum(1 for key in keys for m in knowledge.mentions_of(key) if m.sentence in sentences)
     peer = sum(1 for s in sources if s.first("peer-reviewed") == "yes")
     grey = sum(1 for s in sources if s.first("publication-type") in GREY_TYPES)
     years = [int(s.year[:4]) for s in sources if s.year[:4].isdigit()]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from kg.store import GraphStore
 
@@ -115,30 +116,96 @@ class MentionInfo:
 class Knowledge:
     """Concepts, claims, sources and mentions of a published build."""
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: GraphStore, index: dict[str, Any] | None = None) -> None:
         self.store = store
+        if index is not None:
+            self._load(index)
+            return
         self.concepts = self._concepts()
         self.claims = self._claims()
         self.sources = self._sources()
         self.mentions = self._mentions()
+        self.by_concept: dict[str, list[str]] = self._by_concept()
+        self._index_mentions()
 
     @classmethod
     def of(cls, store: GraphStore) -> Knowledge:
-        """The knowledge of a store, loaded on first use and kept with it (it never changes)."""
+        """The knowledge of a store, loaded on first use and kept with it (it never changes).
+
+        A published build has it precomputed (:mod:`kg.answer_index`); a snapshot of an older
+        version is read through SPARQL.
+        """
         cached = getattr(store, "_knowledge", None)
         if cached is None:
-            cached = cls(store)
+            from kg.answer_index import read_index
+
+            index = None if store.versions else read_index(store.build_dir)
+            cached = cls(store, index)
             store._knowledge = cached  # type: ignore[attr-defined]
+            if index is not None:
+                store._harvard = index["references"]  # type: ignore[attr-defined]
         assert isinstance(cached, Knowledge)  # noqa: S101
         return cached
 
     def claims_about(self, concept_iri: str) -> list[ClaimInfo]:
-        """Claims tagged with a concept or a narrower one (a bound, prepared query)."""
-        # By IRI: claim ids are only unique within one review's claims file.
-        iris = {
-            row["claim"] for row in self.store.select("claims_for_concept", concept=concept_iri)
+        """Claims tagged with a concept or a narrower one, from the concept index."""
+        return [self.claims[iri] for iri in self.by_concept.get(concept_iri, ())]
+
+    def mentions_of(self, key: str) -> list[MentionInfo]:
+        """The in-text citations of one reference."""
+        return self._mentions_by_key.get(key, [])
+
+    def _by_concept(self) -> dict[str, list[str]]:
+        # One query for every (concept, claim) pair, broader concepts included; by IRI, since
+        # claim ids are only unique within one review's claims file.
+        pairs: dict[str, set[str]] = defaultdict(set)
+        for row in self.store.select("claims_for_concept"):
+            pairs[str(row["concept"])].add(str(row["claim"]))
+        return {k: sorted(v) for k, v in pairs.items()}
+
+    def _index_mentions(self) -> None:
+        self._mentions_by_key: dict[str, list[MentionInfo]] = defaultdict(list)
+        for mention in self.mentions:
+            if mention.key:
+                self._mentions_by_key[mention.key].append(mention)
+
+    def _load(self, index: dict[str, Any]) -> None:
+        self.concepts = {
+            c["iri"]: ConceptInfo(
+                c["iri"], c["scheme"], c["label"], c["definition"], set(c["labels"])
+            )
+            for c in index["concepts"]
         }
-        return [c for c in self.claims.values() if c.iri in iris]
+        self.claims = {}
+        for c in index["claims"]:
+            claim = ClaimInfo(
+                c["iri"],
+                c["id"],
+                c["statement"],
+                c["stance"],
+                c["status"],
+                c["locator"],
+                c["sentence"],
+            )
+            claim.concepts.update(c["concepts"])
+            claim.evidence = {k: EvidenceItem(**e) for k, e in c["evidence"].items()}
+            self.claims[claim.iri] = claim
+        self.sources = {}
+        for s in index["sources"]:
+            source = SourceInfo(
+                s["key"],
+                s["iri"],
+                s["title"],
+                s["year"],
+                s["authors"],
+                s["first_family"],
+                s["author_count"],
+            )
+            source.profile.update({k: [tuple(v) for v in vs] for k, vs in s["profile"].items()})
+            self.sources[source.key] = source
+        self.mentions = [MentionInfo(**m) for m in index["mentions"]]
+        self.by_concept = index["by_concept"]
+        self._index_mentions()
 
     def _concepts(self) -> dict[str, ConceptInfo]:
         concepts: dict[str, ConceptInfo] = {}

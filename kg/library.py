@@ -38,6 +38,7 @@ from ingest.pipeline import (
 from ingest.problems import Problem, Severity
 from ingest.safe_files import exclusive_lock
 from kg import ids
+from kg.answer_index import write_index
 from kg.build import build_dataset, input_digest, latest_versions, software_version
 from kg.config import Settings
 from kg.errors import InputError, KGError, ProblemsFound, StoreError
@@ -357,7 +358,13 @@ def _build_and_publish(
         )
     current = current_graph_names(dataset, reviews)
     built = LibraryBuild(reviews, problems, dataset, current, report, versions, list(new.values()))
-    build_dir = publish(dataset, settings.store_dir, _summary(built, vocabulary), current)
+    build_dir = publish(
+        dataset,
+        settings.store_dir,
+        _summary(built, vocabulary),
+        current,
+        finish=lambda store: write_index(store, store.build_dir),
+    )
     return built, build_dir
 
 

@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -61,25 +61,34 @@ def current_build(root: Path) -> Path | None:
     return target if (target / "oxigraph").is_dir() else None
 
 
+Finisher = Callable[["GraphStore"], None]
+
+
 def publish(
     dataset: Dataset,
     root: Path,
     info: Mapping[str, Any],
     current: Collection[str] | None = None,
+    finish: Finisher | None = None,
 ) -> Path:
     """Write the dataset as a new build and make it current; returns the build directory.
 
     ``current`` names the graphs that answers read by default (the newest version of each
-    review); every named graph is current when it is not given.  One writer at a time: a
-    second publish waits for the first.
+    review); every named graph is current when it is not given.  ``finish`` is given the new
+    build, read-only, before it is swapped in, to write what is derived from it (see
+    :mod:`kg.answer_index`).  One writer at a time: a second publish waits for the first.
     """
     root.mkdir(parents=True, exist_ok=True)
     with exclusive_lock(root / WRITE_LOCK):
-        return _publish(dataset, root, info, current)
+        return _publish(dataset, root, info, current, finish)
 
 
 def _publish(
-    dataset: Dataset, root: Path, info: Mapping[str, Any], current: Collection[str] | None
+    dataset: Dataset,
+    root: Path,
+    info: Mapping[str, Any],
+    current: Collection[str] | None,
+    finish: Finisher | None,
 ) -> Path:
     builds = root / "builds"
     builds.mkdir(parents=True, exist_ok=True)
@@ -104,6 +113,10 @@ def _publish(
         store.flush()
         del store
         gc.collect()
+        if finish is not None:
+            private = [n for n in chosen if n.endswith(PRIVATE_SUFFIX)]
+            finish(GraphStore(ox.Store.read_only(str(partial / "oxigraph")), partial, private))
+            gc.collect()
         payload = {
             **info,
             "store_format": STORE_FORMAT,

@@ -1,18 +1,24 @@
-"""A library of several reviews: answers count every review's claims, and say how many."""
+"""A library of several reviews, and the answer index that a publish precomputes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
+from flask import Flask
 
 from bench.library import COMMON_CONCEPT, write_library
+from kg.answer_index import read_index
 from kg.answers import answer
 from kg.config import Settings
 from kg.knowledge import Knowledge
 from kg.library import PublishOptions, build_project
+from kg.references import harvard
 from kg.store import GraphStore
 from kg.vocabulary import CONCEPT_BASE
+from tests.tiny_project import make_tiny_project
+from web import create_app
 
 
 def test_claims_with_the_same_id_in_different_reviews_are_all_counted(tmp_path: Path) -> None:
@@ -33,3 +39,86 @@ def test_claims_with_the_same_id_in_different_reviews_are_all_counted(tmp_path: 
     result = answer(f"what supports {COMMON_CONCEPT}", knowledge)
     assert result.summary.startswith("3 reviews cite ")
     assert sum(len(group) for group in result.claims.values()) == len(expected)
+
+
+def _as_data(knowledge: Knowledge) -> dict[str, object]:
+    return {
+        "concepts": {
+            k: (vars(v) | {"labels": sorted(v.labels)}) for k, v in knowledge.concepts.items()
+        },
+        "claims": {
+            k: (
+                vars(v)
+                | {
+                    "concepts": dict(v.concepts),
+                    "evidence": {e: vars(item) for e, item in v.evidence.items()},
+                }
+            )
+            for k, v in knowledge.claims.items()
+        },
+        "sources": {
+            k: vars(v) | {"profile": {f: [tuple(x) for x in xs] for f, xs in v.profile.items()}}
+            for k, v in knowledge.sources.items()
+        },
+        "mentions": [vars(m) for m in knowledge.mentions],
+        "by_concept": knowledge.by_concept,
+    }
+
+
+def test_the_precomputed_answer_index_says_what_the_store_says(tmp_path: Path) -> None:
+    settings = make_tiny_project(tmp_path)
+    _, build = build_project(settings, PublishOptions())
+    index = read_index(build)
+    assert index is not None
+    store = GraphStore.open(settings.store_dir)
+    from_store = Knowledge(store)  # through SPARQL
+    from_index = Knowledge(store, index)
+    assert _as_data(from_index) == _as_data(from_store)
+    assert from_store.mentions and from_store.claims and from_store.by_concept
+    assert index["references"] == harvard(GraphStore.open(settings.store_dir))
+    # A server reads the index: no SPARQL for answers.
+    assert (
+        Knowledge.of(GraphStore.open(settings.store_dir)).claims.keys() == from_store.claims.keys()
+    )
+
+
+@pytest.fixture(scope="module")
+def library_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    root = tmp_path_factory.mktemp("library")
+    write_library(root, reviews=3, seed=7)
+    settings = Settings(root, root / "reviews", root / "store")
+    build_project(settings, PublishOptions())
+    return create_app({"TESTING": True, "EVKG_STORE_DIR": str(settings.store_dir)})
+
+
+def test_answers_come_in_pages_that_add_up_to_every_claim(library_app: Flask) -> None:
+    client = library_app.test_client()
+    question = {"q": f"what supports {COMMON_CONCEPT}", "per_page": "10"}
+    first = client.get("/api/ask", query_string=question).get_json()
+    paging = first["paging"]
+    assert paging["per_page"] == 10 and paging["pages"] > 2
+    seen: list[str] = []
+    for page in range(1, paging["pages"] + 1):
+        data = client.get("/api/ask", query_string={**question, "page": str(page)}).get_json()
+        assert data["summary"] == first["summary"] and data["paging"] == paging | {"page": page}
+        by_stance: dict[str, int] = {}
+        for claim in data["claims"]:
+            by_stance[claim["stance"]] = by_stance.get(claim["stance"], 0) + 1
+        assert all(n <= 10 for n in by_stance.values())
+        cited = {s["key"] for c in data["claims"] for s in c["sources"] if s["key"]}
+        assert {s["key"] for s in data["sources"]} == cited  # the page's sources only
+        seen += [c["id"] + c["statement"] for c in data["claims"]]
+    assert len(seen) == len(set(seen)) == paging["total_claims"]
+    assert client.get("/api/ask", query_string={**question, "per_page": "0"}).status_code == 400
+
+
+def test_the_answer_page_shows_one_page_of_claims_with_a_way_on(library_app: Flask) -> None:
+    client = library_app.test_client()
+    page = client.get("/ask", query_string={"q": f"what supports {COMMON_CONCEPT}"})
+    text = page.get_data(as_text=True)
+    assert text.count('class="claim') <= 3 * 25 + 3
+    assert "More claims" in text and "Page 1 of" in text and "Claims 1\u201325 of" in text
+    second = client.get(
+        "/ask", query_string={"q": f"what supports {COMMON_CONCEPT}", "page": "2"}
+    ).get_data(as_text=True)
+    assert "Previous claims" in second and "Claims 26\u2013" in second

@@ -56,14 +56,23 @@ def review_text() -> ResponseReturnValue:
     )
 
 
+# Claims per stance in one answer: a common concept in a large library has thousands.
+API_PAGE = 50
+MAX_PAGE = 500
+
+
 @bp.get("/ask")
 def ask() -> ResponseReturnValue:
     """The answer to ?q=..., as `evkg query --json` prints it."""
     question = (request.args.get("q") or "").strip()[:MAX_QUESTION]
     if not question:
         abort(400, "give a question: ?q=...")
+    page = request.args.get("page", "1")
+    per_page = request.args.get("per_page", str(API_PAGE))
+    if not (page.isdigit() and per_page.isdigit() and 1 <= int(per_page) <= MAX_PAGE):
+        abort(400, f"page must be 1 or more and per_page 1 to {MAX_PAGE}")
     k = knowledge()
-    return jsonify(to_json(answer(question, k), k))
+    return jsonify(to_json(answer(question, k), k, max(int(page), 1), int(per_page)))
 
 
 @bp.get("/source/<key>")

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from kg.answers import answer
+from kg.answers import answer, page_of
 from kg.gapmap import gap_map
 from kg.knowledge import Knowledge, citation_authors
 from kg.network_view import network_data
@@ -61,6 +61,7 @@ EXAMPLES = (
     "where is Buck 2018 cited",
 )
 MAX_QUESTION = 500
+PAGE_SIZE = 25  # claims of each stance on one answer page
 
 
 def knowledge() -> Knowledge:
@@ -101,13 +102,21 @@ def ask() -> str:
     k = knowledge()
     result = answer(question, k)
     references = harvard(get_store())
-    keys = sorted({key for group in result.claims.values() for c in group for key in c.keys})
+    page = request.args.get("page", "1")
+    page_number = int(page) if page.isdigit() and int(page) >= 1 else 1
+    shown = page_of(result, page_number, PAGE_SIZE)
+    keys = sorted({key for group in shown.values() for c in group for key in c.keys})
     years = dict(
         sorted(Counter(k.sources[s].year for s in result.profile.sources if s in k.sources).items())
     )
+    largest = max((len(group) for group in result.claims.values()), default=0)
     return render_template(
         "answer.html",
         result=result,
+        shown=shown,
+        page=page_number,
+        pages=max(1, -(-largest // PAGE_SIZE)),
+        first=(page_number - 1) * PAGE_SIZE + 1,
         knowledge=k,
         keys=keys,
         references=references,

@@ -1,0 +1,293 @@
+"""``make bench SIZE=10k|100k|1M|2M``: our answer path beside rdflib and raw pyoxigraph.
+
+One run, three contenders, on one synthetic library (``bench/library.py``) built by our own
+pipeline:
+
+- **ours**: the web app (``create_app``) answering ``/api/ask`` through Flask's test client,
+  so parsing the question, finding concepts, claims, sources and profiles and writing JSON
+  all count;
+- **rdflib**: the current snapshot loaded into a plain ``rdflib.Graph`` and the same
+  questions asked with rdflib's SPARQL (what a user would pick first);
+- **pyoxigraph**: the same SPARQL on our published store (the store's own limit).
+
+Each contender runs in its own process, so start-up and peak memory are its own.  It prints
+a Markdown table, then one line of JSON with the figures the issue asks for.  Libraries are
+kept under ``var/bench/<size>`` and built once per size and seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = {"10k": 3, "100k": 31, "1M": 310, "2M": 620}  # reviews, about 3,200 quads each
+COMMON = "hope"
+RARE = "insider-knowledge"
+SUPPORTS = """\
+PREFIX evkg: <https://w3id.org/evkg/vocab#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?concept ?claim ?statement ?source ?title WHERE {
+  ?tagged skos:broader* ?concept .
+  ?claim evkg:mechanism ?tagged ; evkg:stance evkg:Supports ; evkg:statement ?statement ;
+         evkg:evidence ?evidence .
+  ?evidence evkg:source ?source .
+  ?source dcterms:title ?title .
+}"""
+GAPMAP = """\
+PREFIX evkg: <https://w3id.org/evkg/vocab#>
+SELECT ?mechanism ?outcome (COUNT(DISTINCT ?source) AS ?sources) WHERE {
+  ?claim evkg:mechanism ?mechanism ; evkg:outcome ?outcome ; evkg:evidence ?evidence .
+  ?evidence evkg:source ?source .
+} GROUP BY ?mechanism ?outcome"""
+WHERE_CITED = """\
+PREFIX evkg: <https://w3id.org/evkg/vocab#>
+SELECT ?source ?claim WHERE { ?claim evkg:evidence ?evidence . ?evidence evkg:source ?source . }"""
+CONCEPT = "https://w3id.org/evkg/concept/mechanism/"
+
+
+def _stats(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+    return {"median_ms": statistics.median(ordered) * 1000, "p95_ms": p95 * 1000}
+
+
+def build_library(size: str, seed: int) -> tuple[Path, float]:
+    """The library for a size, built once; returns its folder and the build's seconds."""
+    from bench.library import write_library
+    from kg.config import Settings
+    from kg.library import PublishOptions, build_project
+
+    root = ROOT / "var" / "bench" / f"{size}-seed{seed}"
+    marker = root / "built.json"
+    if marker.is_file():
+        return root, float(json.loads(marker.read_text())["build_s"])
+    shutil.rmtree(root, ignore_errors=True)
+    write_library(root, SIZES[size], seed)
+    settings = Settings(root, root / "reviews", root / "store")
+    started = time.perf_counter()
+    build_project(settings, PublishOptions())
+    build_s = time.perf_counter() - started
+    marker.write_text(json.dumps({"build_s": build_s}))
+    return root, build_s
+
+
+def _child(code: str, *args: str) -> dict[str, Any]:
+    """Run a measurement in its own process; it prints one JSON object."""
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-2000:])
+    data: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return data
+
+
+OURS = """
+    import time
+    started = time.perf_counter()
+    import json, resource, statistics, sys
+    from web import create_app
+    app = create_app({"EVKG_STORE_DIR": sys.argv[1], "TESTING": True})
+    client = app.test_client()
+    startup = time.perf_counter() - started
+    def timed(path, query, repeat):
+        samples = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            reply = client.get(path, query_string=query)
+            samples.append(time.perf_counter() - t)
+            assert reply.status_code == 200, reply.status_code
+        return samples
+    t = time.perf_counter()
+    client.get("/api/ask", query_string={"q": "what supports hope"})
+    first = time.perf_counter() - t
+    repeat = int(sys.argv[2])
+    out = {"startup_s": startup, "first_answer_s": first}
+    out["common"] = timed("/api/ask", {"q": "what supports hope"}, repeat)
+    out["rare"] = timed("/api/ask", {"q": "what supports insider knowledge"}, repeat)
+    out["gapmap"] = timed("/api/gap-map", {}, max(3, repeat // 10))
+    out["cited"] = timed("/api/ask", {"q": f"where is {sys.argv[3]} cited"}, repeat)
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+"""
+
+RDFLIB = """
+    import time, json, resource, sys
+    from rdflib import Graph, URIRef
+    started = time.perf_counter()
+    graph = Graph()
+    graph.parse(sys.argv[1], format="nt")
+    load = time.perf_counter() - started
+    supports, gapmap, cited, concept, source, repeat = sys.argv[2:8]
+    repeat = int(repeat)
+    def timed(query, bindings, n):
+        samples = []
+        for _ in range(n):
+            t = time.perf_counter()
+            list(graph.query(query, initBindings=bindings))
+            samples.append(time.perf_counter() - t)
+        return samples
+    out = {"load_s": load}
+    out["common"] = timed(supports, {"concept": URIRef(concept + "hope")}, repeat)
+    out["rare"] = timed(supports, {"concept": URIRef(concept + "insider-knowledge")}, repeat)
+    out["gapmap"] = timed(gapmap, {}, max(1, repeat // 3))
+    out["cited"] = timed(cited, {"source": URIRef(source)}, repeat)
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+"""
+
+OXIGRAPH = """
+    import time, json, resource, sys
+    import pyoxigraph as ox
+    started = time.perf_counter()
+    store = ox.Store.read_only(sys.argv[1])
+    load = time.perf_counter() - started
+    supports, gapmap, cited, concept, source, repeat = sys.argv[2:8]
+    repeat = int(repeat)
+    def timed(query, bindings, n):
+        samples = []
+        for _ in range(n):
+            t = time.perf_counter()
+            subs = {ox.Variable(k): ox.NamedNode(v) for k, v in bindings.items()}
+            list(store.query(query, substitutions=subs))
+            samples.append(time.perf_counter() - t)
+        return samples
+    out = {"load_s": load}
+    out["common"] = timed(supports, {"concept": concept + "hope"}, repeat)
+    out["rare"] = timed(supports, {"concept": concept + "insider-knowledge"}, repeat)
+    out["gapmap"] = timed(gapmap, {}, max(1, repeat // 3))
+    out["cited"] = timed(cited, {"source": source}, repeat)
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+"""
+
+
+def add_one_review(root: Path, seed: int) -> float:
+    """Seconds to add one review to the library (on a hard-linked copy, left untouched)."""
+    from bench.library import write_review
+    from kg.config import Settings
+    from kg.library import PublishOptions, build_project
+    from kg.vocabulary import load_vocabulary
+
+    scratch = root.with_name(root.name + "-add")
+    shutil.rmtree(scratch, ignore_errors=True)
+    # Published builds and archived versions are never modified in place, so a copy made of
+    # hard links is safe to build on.
+    subprocess.run(["cp", "-al", str(root), str(scratch)], check=True)
+    concepts = {k: sorted(v) for k, v in load_vocabulary().concept_ids().items()}
+    write_review(scratch, len(list((root / "reviews").glob("*.toml"))), seed, concepts)
+    settings = Settings(scratch, scratch / "reviews", scratch / "store")
+    started = time.perf_counter()
+    build_project(settings, PublishOptions())
+    seconds = time.perf_counter() - started
+    shutil.rmtree(scratch, ignore_errors=True)
+    return seconds
+
+
+def main() -> None:
+    """Build (once), measure, print the table and the JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=SIZES, default="10k")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+
+    from kg.store import GraphStore, current_build
+
+    root, build_s = build_library(args.size, args.seed)
+    store_dir = root / "store"
+    store = GraphStore.open(store_dir)
+    quads = len(store)
+    snapshot = root / "snapshot.nt"
+    if not snapshot.is_file():
+        import pyoxigraph as ox
+
+        triples = (q.triple for q in store.quads(current_only=True))
+        ox.serialize(triples, output=str(snapshot), format=ox.RdfFormat.N_TRIPLES)
+    triples = sum(1 for _ in store.quads(current_only=True))
+    # A source that several reviews share, for "where is SOURCE cited".
+    shared = sorted(
+        (str(row["key"]), str(row["source"]))
+        for row in store.select("list_sources")
+        if str(row["key"]).startswith("shared")
+    )[0]
+    key, source = shared
+    build = current_build(store_dir)
+    assert build is not None  # noqa: S101
+    queries = [SUPPORTS, GAPMAP, WHERE_CITED, CONCEPT, source, str(args.repeat)]
+    ours = _child(OURS, str(store_dir), str(args.repeat), key)
+    rdf_repeat = max(3, args.repeat // 10) if args.size in ("1M", "2M") else args.repeat
+    rdflib = _child(RDFLIB, str(snapshot), *queries[:5], str(rdf_repeat))
+    oxigraph = _child(OXIGRAPH, str(build / "oxigraph"), *queries)
+    add_review_s = add_one_review(root, args.seed)
+
+    rows = []
+    for name, data, start in (
+        ("ours (web app, /api/ask)", ours, ours["startup_s"]),
+        ("rdflib Graph + SPARQL", rdflib, rdflib["load_s"]),
+        ("pyoxigraph SPARQL (on disk)", oxigraph, oxigraph["load_s"]),
+    ):
+        common, rare = _stats(data["common"]), _stats(data["rare"])
+        rows.append(
+            f"| {name} | {start:.2f} | {common['median_ms']:.1f} / {common['p95_ms']:.1f} | "
+            f"{rare['median_ms']:.1f} / {rare['p95_ms']:.1f} | "
+            f"{_stats(data['gapmap'])['median_ms']:.0f} | "
+            f"{_stats(data['cited'])['median_ms']:.1f} | {data['peak_rss_mb']:.0f} |"
+        )
+    print(f"Library {args.size}: {SIZES[args.size]} reviews, {quads} quads in named graphs, "
+          f"{triples} triples in the current snapshot; full build {build_s:.1f} s; "
+          f"adding one review {add_review_s:.1f} s.")
+    print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}.")
+    print()
+    print("| contender | start or load (s) | supports common: median / p95 (ms) | "
+          "supports rare: median / p95 (ms) | gap map (ms) | where cited (ms) | peak RSS (MB) |")
+    print("|---|---|---|---|---|---|---|")
+    print("\n".join(rows))
+    print()
+    supports_p95 = _stats(ours["common"])["p95_ms"]
+    rdflib_p95 = _stats(rdflib["common"])["p95_ms"]
+    print(
+        json.dumps(
+            {
+                "size": args.size,
+                "triples": triples,
+                "quads": quads,
+                "startup_s": round(ours["startup_s"], 3),
+                "first_answer_s": round(ours["first_answer_s"], 3),
+                "supports_p95_ms": round(supports_p95, 2),
+                "rare_supports_p95_ms": round(_stats(ours["rare"])["p95_ms"], 2),
+                "rdflib_supports_p95_ms": round(rdflib_p95, 2),
+                "oxigraph_supports_p95_ms": round(_stats(oxigraph["common"])["p95_ms"], 2),
+                "ratio_vs_rdflib": round(rdflib_p95 / supports_p95, 1),
+                "gapmap_ms": round(_stats(ours["gapmap"])["median_ms"], 1),
+                "where_cited_ms": round(_stats(ours["cited"])["median_ms"], 2),
+                "peak_rss_mb": round(ours["peak_rss_mb"], 1),
+                "rdflib_load_s": round(rdflib["load_s"], 2),
+                "rdflib_peak_rss_mb": round(rdflib["peak_rss_mb"], 1),
+                "build_s": round(build_s, 1),
+                "add_review_s": round(add_review_s, 2),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
