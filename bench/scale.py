@@ -66,20 +66,25 @@ def _stats(samples: list[float]) -> dict[str, float]:
 def build_library(size: str, seed: int) -> tuple[Path, float]:
     """The library for a size, built once; returns its folder and the build's seconds."""
     from bench.library import write_library
+    from kg.answer_index import INDEX_FORMAT
     from kg.config import Settings
     from kg.library import PublishOptions, build_project
+    from kg.store import STORE_FORMAT
 
     root = ROOT / "var" / "bench" / f"{size}-seed{seed}"
     marker = root / "built.json"
+    layout = f"store {STORE_FORMAT}, answers {INDEX_FORMAT}"
     if marker.is_file():
-        return root, float(json.loads(marker.read_text())["build_s"])
+        built = json.loads(marker.read_text())
+        if built.get("layout") == layout:
+            return root, float(built["build_s"])
     shutil.rmtree(root, ignore_errors=True)
     write_library(root, SIZES[size], seed)
     settings = Settings(root, root / "reviews", root / "store")
     started = time.perf_counter()
     build_project(settings, PublishOptions())
     build_s = time.perf_counter() - started
-    marker.write_text(json.dumps({"build_s": build_s}))
+    marker.write_text(json.dumps({"build_s": build_s, "layout": layout}))
     return root, build_s
 
 
@@ -100,6 +105,13 @@ def _child(code: str, *args: str) -> dict[str, Any]:
 
 
 OURS = """
+    def peak_mb():
+        # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child would report
+        # its parent's peak; VmHWM belongs to this process's own memory.
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
     import time
     started = time.perf_counter()
     import json, resource, statistics, sys
@@ -124,11 +136,18 @@ OURS = """
     out["rare"] = timed("/api/ask", {"q": "what supports insider knowledge"}, repeat)
     out["gapmap"] = timed("/api/gap-map", {}, max(3, repeat // 10))
     out["cited"] = timed("/api/ask", {"q": f"where is {sys.argv[3]} cited"}, repeat)
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_rss_mb"] = peak_mb()
     print(json.dumps(out))
 """
 
 RDFLIB = """
+    def peak_mb():
+        # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child would report
+        # its parent's peak; VmHWM belongs to this process's own memory.
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
     import time, json, resource, sys
     from rdflib import Graph, URIRef
     started = time.perf_counter()
@@ -149,11 +168,18 @@ RDFLIB = """
     out["rare"] = timed(supports, {"concept": URIRef(concept + "insider-knowledge")}, repeat)
     out["gapmap"] = timed(gapmap, {}, max(1, repeat // 3))
     out["cited"] = timed(cited, {"source": URIRef(source)}, repeat)
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_rss_mb"] = peak_mb()
     print(json.dumps(out))
 """
 
 OXIGRAPH = """
+    def peak_mb():
+        # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child would report
+        # its parent's peak; VmHWM belongs to this process's own memory.
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
     import time, json, resource, sys
     import pyoxigraph as ox
     started = time.perf_counter()
@@ -174,7 +200,7 @@ OXIGRAPH = """
     out["rare"] = timed(supports, {"concept": concept + "insider-knowledge"}, repeat)
     out["gapmap"] = timed(gapmap, {}, max(1, repeat // 3))
     out["cited"] = timed(cited, {"source": source}, repeat)
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_rss_mb"] = peak_mb()
     print(json.dumps(out))
 """
 
@@ -219,8 +245,8 @@ def main() -> None:
     if not snapshot.is_file():
         import pyoxigraph as ox
 
-        triples = (q.triple for q in store.quads(current_only=True))
-        ox.serialize(triples, output=str(snapshot), format=ox.RdfFormat.N_TRIPLES)
+        current = (q.triple for q in store.quads(current_only=True))
+        ox.serialize(current, output=str(snapshot), format=ox.RdfFormat.N_TRIPLES)
     triples = sum(1 for _ in store.quads(current_only=True))
     # A source that several reviews share, for "where is SOURCE cited".
     shared = sorted(
@@ -230,7 +256,7 @@ def main() -> None:
     )[0]
     key, source = shared
     build = current_build(store_dir)
-    assert build is not None  # noqa: S101
+    assert build is not None
     queries = [SUPPORTS, GAPMAP, WHERE_CITED, CONCEPT, source, str(args.repeat)]
     ours = _child(OURS, str(store_dir), str(args.repeat), key)
     rdf_repeat = max(3, args.repeat // 10) if args.size in ("1M", "2M") else args.repeat
@@ -251,14 +277,20 @@ def main() -> None:
             f"{_stats(data['gapmap'])['median_ms']:.0f} | "
             f"{_stats(data['cited'])['median_ms']:.1f} | {data['peak_rss_mb']:.0f} |"
         )
-    print(f"Library {args.size}: {SIZES[args.size]} reviews, {quads} quads in named graphs, "
-          f"{triples} triples in the current snapshot; full build {build_s:.1f} s; "
-          f"adding one review {add_review_s:.1f} s.")
-    print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}.")
+    print(
+        f"Library {args.size}: {SIZES[args.size]} reviews, {quads} quads in named graphs, "
+        f"{triples} triples in the current snapshot; full build {build_s:.1f} s; "
+        f"adding one review {add_review_s:.1f} s."
+    )
+    print(
+        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}."
+    )
     print()
-    print("| contender | start or load (s) | supports common: median / p95 (ms) | "
-          "supports rare: median / p95 (ms) | gap map (ms) | where cited (ms) | peak RSS (MB) |")
+    print(
+        "| contender | start or load (s) | supports common: median / p95 (ms) | "
+        "supports rare: median / p95 (ms) | gap map (ms) | where cited (ms) | peak RSS (MB) |"
+    )
     print("|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     print()
