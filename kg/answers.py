@@ -6,10 +6,10 @@ the subject are returned beside those that support it, never dropped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kg.evidence import EvidenceProfile, profile_of, summary_sentence
+from kg.evidence import EvidenceProfile, profile_of, review_of, summary_sentence
 from kg.knowledge import ClaimInfo, Knowledge, MentionInfo
 from kg.references import harvard
 from kg.understand import Understanding, search_claims, understand
@@ -32,9 +32,34 @@ class Answer:
     found_by_text: bool = False
 
 
+MAX_ANSWERS = 1024
+
+
 def answer(question: str, knowledge: Knowledge) -> Answer:
-    """Answer one question (any of the forms in :mod:`kg.understand`)."""
+    """Answer one question (any of the forms in :mod:`kg.understand`).
+
+    Questions that name concepts or sources are answered once per build and the answer kept
+    (the most recent :data:`MAX_ANSWERS`): "what supports hope" and "evidence for hope" read
+    the same, and nothing in a published build changes.
+    """
     reading = understand(question, knowledge)
+    key = (
+        (reading.form, tuple(m.id for m in reading.subject), tuple(m.id for m in reading.target))
+        if reading.subject and not reading.incomplete
+        else None
+    )
+    memo: dict[tuple[object, ...], Answer] = knowledge.__dict__.setdefault("_answers", {})
+    if key is not None and key in memo:
+        return replace(memo[key], understanding=reading)
+    result = _answer(reading, knowledge)
+    if key is not None:
+        memo[key] = result
+        if len(memo) > MAX_ANSWERS:
+            memo.pop(next(iter(memo)))
+    return result
+
+
+def _answer(reading: Understanding, knowledge: Knowledge) -> Answer:
     claims, mentions, topic = _claims_for(reading, knowledge)
     found_by_text = False
     if not (claims or mentions or reading.subject or reading.incomplete) and reading.text_hits:
@@ -165,6 +190,8 @@ def to_json(
         "claims": [
             {
                 "id": c.id,
+                "iri": c.iri,
+                "review": review_of(c.iri),
                 "stance": c.stance,
                 "statement": c.statement,
                 "status": c.status,

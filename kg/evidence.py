@@ -64,29 +64,89 @@ class EvidenceProfile:
         }
 
 
+@dataclass(frozen=True)
+class SourceFacts:
+    """What a profile counts about one source, read once from its profile values."""
+
+    peer_reviewed: bool
+    grey: bool
+    design: str
+    kind: str
+    year: int | None
+    settings: tuple[str, ...]
+    populations: tuple[str, ...]
+    by_review_author: bool
+
+
+def facts_of(knowledge: Knowledge) -> dict[str, SourceFacts]:
+    """Each source's facts, worked out once per build and kept with its knowledge.
+
+    An answer about a common concept in a large library counts thousands of sources; reading
+    each one's profile values again for every question was most of its time.
+    """
+    cached = getattr(knowledge, "_facts", None)
+    if isinstance(cached, dict):
+        return cached
+    facts = {
+        key: SourceFacts(
+            peer_reviewed=s.first("peer-reviewed") == "yes",
+            grey=s.first("publication-type") in GREY_TYPES,
+            design=s.first("study-design", "not-stated"),
+            kind=s.first("publication-type"),
+            year=int(s.year[:4]) if s.year[:4].isdigit() else None,
+            settings=tuple(v for v, _ in s.profile.get("setting", [])),
+            populations=tuple(v for v, _ in s.profile.get("population", [])),
+            by_review_author=s.first("by-review-author") == "true",
+        )
+        for key, s in knowledge.sources.items()
+    }
+    knowledge._facts = facts  # type: ignore[attr-defined]
+    return facts
+
+
+MAX_PROFILES = 1024
+
+
 def profile_of(claims: Iterable[ClaimInfo], knowledge: Knowledge) -> EvidenceProfile:
-    """The profile of the sources that a set of claims rests on."""
+    """The profile of the sources that a set of claims rests on.
+
+    A build never changes, so each profile is worked out once and kept with the build's
+    knowledge (the most recent :data:`MAX_PROFILES`): asking again about a concept of a large
+    library costs a lookup, not a count over thousands of sources.
+    """
     claims = list(claims)
+    memo: dict[frozenset[str], EvidenceProfile] = knowledge.__dict__.setdefault("_profiles", {})
+    key = frozenset(c.iri for c in claims)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _profile(claims, knowledge)
+        if len(memo) > MAX_PROFILES:
+            memo.pop(next(iter(memo)))
+    return found
+
+
+def _profile(claims: list[ClaimInfo], knowledge: Knowledge) -> EvidenceProfile:
     keys = sorted({k for c in claims for k in c.keys})
     unresolved = sorted({e.unresolved for c in claims for e in c.evidence.values() if e.unresolved})
-    sources = [knowledge.sources[k] for k in keys if k in knowledge.sources]
+    known = facts_of(knowledge)
+    facts = [known[k] for k in keys if k in known]
     sentences = {c.sentence for c in claims if c.sentence}
     mentions = sum(1 for key in keys for m in knowledge.mentions_of(key) if m.sentence in sentences)
-    peer = sum(1 for s in sources if s.first("peer-reviewed") == "yes")
-    grey = sum(1 for s in sources if s.first("publication-type") in GREY_TYPES)
-    years = [int(s.year[:4]) for s in sources if s.year[:4].isdigit()]
+    peer = sum(f.peer_reviewed for f in facts)
+    grey = sum(f.grey for f in facts)
+    years = [f.year for f in facts if f.year is not None]
     return EvidenceProfile(
         sources=keys,
         mentions=mentions,
         peer_reviewed=peer,
         grey=grey,
-        other=len(sources) - peer - grey,
-        designs=dict(Counter(s.first("study-design", "not-stated") for s in sources)),
-        types=dict(Counter(s.first("publication-type") for s in sources)),
-        settings=dict(Counter(v for s in sources for v, _ in s.profile.get("setting", []))),
-        populations=dict(Counter(v for s in sources for v, _ in s.profile.get("population", []))),
+        other=len(facts) - peer - grey,
+        designs=dict(Counter(f.design for f in facts)),
+        types=dict(Counter(f.kind for f in facts)),
+        settings=dict(Counter(v for f in facts for v in f.settings)),
+        populations=dict(Counter(v for f in facts for v in f.populations)),
         year_range=(min(years), max(years)) if years else None,
-        by_review_author=[s.key for s in sources if s.first("by-review-author") == "true"],
+        by_review_author=[k for k in keys if k in known and known[k].by_review_author],
         unresolved=unresolved,
         reviews=len({review_of(c.iri) for c in claims}) or 1,
     )

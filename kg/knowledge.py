@@ -76,8 +76,11 @@ class ClaimInfo:
 
     @property
     def keys(self) -> list[str]:
-        """The bib keys of its resolved evidence."""
-        return [e.key for e in self.evidence.values() if e.key]
+        """The bib keys of its resolved evidence, worked out once (evidence is set on loading)."""
+        cached: list[str] | None = self.__dict__.get("_keys")
+        if cached is None:
+            cached = self.__dict__["_keys"] = [e.key for e in self.evidence.values() if e.key]
+        return cached
 
 
 @dataclass
