@@ -8,6 +8,7 @@ from the vocabulary), and it is bound, never formatted into the query.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -145,6 +146,11 @@ class Knowledge:
             index = None if store.versions else read_index(store.build_dir)
             cached = cls(store, index)
             store._knowledge = cached  # type: ignore[attr-defined]
+            # What was just loaded lives as long as the build: keep the collector from walking
+            # it again and again (on a large library each full collection took tens of ms, the
+            # tail of every latency).  A new build unfreezes first (see web.store_access).
+            gc.collect()
+            gc.freeze()
             if index is not None:
                 store._harvard = index["references"]  # type: ignore[attr-defined]
         assert isinstance(cached, Knowledge)  # noqa: S101

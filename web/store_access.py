@@ -8,6 +8,7 @@ old or new, never a mix.
 
 from __future__ import annotations
 
+import gc
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,9 @@ class StoreHolder:
                 if build != self.store.build_dir:
                     self.store = GraphStore.open(self.root)
                     self.snapshots.clear()
+                    # The old build's knowledge was frozen out of the collector's sight (see
+                    # Knowledge.of): let it be collected now that nothing new reads it.
+                    gc.unfreeze()
         return self.store
 
     def version(self, store: GraphStore, review_id: str, number: int) -> GraphStore | None:
