@@ -146,11 +146,14 @@ class Knowledge:
             index = None if store.versions else read_index(store.build_dir)
             cached = cls(store, index)
             store._knowledge = cached  # type: ignore[attr-defined]
-            # What was just loaded lives as long as the build: keep the collector from walking
-            # it again and again (on a large library each full collection took tens of ms, the
-            # tail of every latency).  A new build unfreezes first (see web.store_access).
-            gc.collect()
-            gc.freeze()
+            if not store.versions:
+                # What was just loaded lives as long as the build: keep the collector from
+                # walking it again and again (on a large library each full collection took
+                # tens of ms, the tail of every latency).  A new build unfreezes first (see
+                # web.store_access).  Snapshots of older versions come and go, so they are
+                # left to the collector.
+                gc.collect()
+                gc.freeze()
             if index is not None:
                 store._harvard = index["references"]  # type: ignore[attr-defined]
         assert isinstance(cached, Knowledge)  # noqa: S101
