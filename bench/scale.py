@@ -91,7 +91,7 @@ def build_library(size: str, seed: int) -> tuple[Path, float]:
 def _child(code: str, *args: str) -> dict[str, Any]:
     """Run a measurement in its own process; it prints one JSON object."""
     result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code), *args],
+        [sys.executable, "-c", textwrap.dedent(PRELUDE) + textwrap.dedent(code), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -104,7 +104,9 @@ def _child(code: str, *args: str) -> dict[str, Any]:
     return data
 
 
-OURS = """
+# Every child program starts with this: its own peak memory, and a timer.
+PRELUDE = """
+    import json, sys, time
     def peak_mb():
         # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child would report
         # its parent's peak; VmHWM belongs to this process's own memory.
@@ -112,21 +114,26 @@ OURS = """
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
         return 0.0
-    import time
+    def samples(run, n):
+        out = []
+        for _ in range(n):
+            t = time.perf_counter()
+            run()
+            out.append(time.perf_counter() - t)
+        return out
+"""
+
+OURS = """
     started = time.perf_counter()
-    import json, resource, statistics, sys
     from web import create_app
     app = create_app({"EVKG_STORE_DIR": sys.argv[1], "TESTING": True})
     client = app.test_client()
     startup = time.perf_counter() - started
-    def timed(path, query, repeat):
-        samples = []
-        for _ in range(repeat):
-            t = time.perf_counter()
+    def ask(path, query):
+        def run():
             reply = client.get(path, query_string=query)
-            samples.append(time.perf_counter() - t)
             assert reply.status_code == 200, reply.status_code
-        return samples
+        return run
     t = time.perf_counter()
     client.get("/api/ask", query_string={"q": "what supports hope"})
     first = time.perf_counter() - t
@@ -135,81 +142,53 @@ OURS = """
     # Cold: the first question about each other concept, before anything about it is kept.
     from kg.vocabulary import load_vocabulary
     ids = load_vocabulary().concept_ids()
-    cold = []
-    for concept in sorted(ids["mechanisms"] | ids["outcomes"]):
-        if concept != "hope":
-            cold += timed("/api/ask", {"q": "what supports " + concept.replace("-", " ")}, 1)
-    out["cold"] = cold
-    out["common"] = timed("/api/ask", {"q": "what supports hope"}, repeat)
-    out["rare"] = timed("/api/ask", {"q": "what supports insider knowledge"}, repeat)
-    out["gapmap"] = timed("/api/gap-map", {}, max(3, repeat // 10))
-    out["cited"] = timed("/api/ask", {"q": f"where is {sys.argv[3]} cited"}, repeat)
+    out["cold"] = []
+    for concept in sorted((ids["mechanisms"] | ids["outcomes"]) - {"hope"}):
+        question = "what supports " + concept.replace("-", " ")
+        out["cold"] += samples(ask("/api/ask", {"q": question}), 1)
+    out["common"] = samples(ask("/api/ask", {"q": "what supports hope"}), repeat)
+    out["rare"] = samples(ask("/api/ask", {"q": "what supports insider knowledge"}), repeat)
+    out["gapmap"] = samples(ask("/api/gap-map", {}), max(3, repeat // 10))
+    out["cited"] = samples(ask("/api/ask", {"q": f"where is {sys.argv[3]} cited"}), repeat)
+    out["peak_rss_mb"] = peak_mb()
+    print(json.dumps(out))
+"""
+
+# The SPARQL contenders: each defines load() and query(text, bindings), then this runs.
+SPARQL_RUN = """
+    started = time.perf_counter()
+    load()
+    loaded = time.perf_counter() - started
+    supports, gapmap, cited, concept, source, repeat = sys.argv[2:8]
+    repeat = int(repeat)
+    def ask(text, bindings):
+        return lambda: query(text, bindings)
+    out = {"load_s": loaded}
+    out["common"] = samples(ask(supports, {"concept": concept + "hope"}), repeat)
+    out["rare"] = samples(ask(supports, {"concept": concept + "insider-knowledge"}), repeat)
+    out["gapmap"] = samples(ask(gapmap, {}), max(1, repeat // 3))
+    out["cited"] = samples(ask(cited, {"source": source}), repeat)
     out["peak_rss_mb"] = peak_mb()
     print(json.dumps(out))
 """
 
 RDFLIB = """
-    def peak_mb():
-        # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child would report
-        # its parent's peak; VmHWM belongs to this process's own memory.
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
-    import time, json, resource, sys
     from rdflib import Graph, URIRef
-    started = time.perf_counter()
     graph = Graph()
-    graph.parse(sys.argv[1], format="nt")
-    load = time.perf_counter() - started
-    supports, gapmap, cited, concept, source, repeat = sys.argv[2:8]
-    repeat = int(repeat)
-    def timed(query, bindings, n):
-        samples = []
-        for _ in range(n):
-            t = time.perf_counter()
-            list(graph.query(query, initBindings=bindings))
-            samples.append(time.perf_counter() - t)
-        return samples
-    out = {"load_s": load}
-    out["common"] = timed(supports, {"concept": URIRef(concept + "hope")}, repeat)
-    out["rare"] = timed(supports, {"concept": URIRef(concept + "insider-knowledge")}, repeat)
-    out["gapmap"] = timed(gapmap, {}, max(1, repeat // 3))
-    out["cited"] = timed(cited, {"source": URIRef(source)}, repeat)
-    out["peak_rss_mb"] = peak_mb()
-    print(json.dumps(out))
+    def load():
+        graph.parse(sys.argv[1], format="nt")
+    def query(text, bindings):
+        list(graph.query(text, initBindings={k: URIRef(v) for k, v in bindings.items()}))
 """
 
 OXIGRAPH = """
-    def peak_mb():
-        # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child would report
-        # its parent's peak; VmHWM belongs to this process's own memory.
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
-    import time, json, resource, sys
     import pyoxigraph as ox
-    started = time.perf_counter()
-    store = ox.Store.read_only(sys.argv[1])
-    load = time.perf_counter() - started
-    supports, gapmap, cited, concept, source, repeat = sys.argv[2:8]
-    repeat = int(repeat)
-    def timed(query, bindings, n):
-        samples = []
-        for _ in range(n):
-            t = time.perf_counter()
-            subs = {ox.Variable(k): ox.NamedNode(v) for k, v in bindings.items()}
-            list(store.query(query, substitutions=subs))
-            samples.append(time.perf_counter() - t)
-        return samples
-    out = {"load_s": load}
-    out["common"] = timed(supports, {"concept": concept + "hope"}, repeat)
-    out["rare"] = timed(supports, {"concept": concept + "insider-knowledge"}, repeat)
-    out["gapmap"] = timed(gapmap, {}, max(1, repeat // 3))
-    out["cited"] = timed(cited, {"source": source}, repeat)
-    out["peak_rss_mb"] = peak_mb()
-    print(json.dumps(out))
+    stores = []
+    def load():
+        stores.append(ox.Store.read_only(sys.argv[1]))
+    def query(text, bindings):
+        subs = {ox.Variable(k): ox.NamedNode(v) for k, v in bindings.items()}
+        list(stores[0].query(text, substitutions=subs))
 """
 
 
@@ -268,8 +247,8 @@ def main() -> None:
     queries = [SUPPORTS, GAPMAP, WHERE_CITED, CONCEPT, source, str(args.repeat)]
     ours = _child(OURS, str(store_dir), str(args.repeat), key)
     rdf_repeat = max(3, args.repeat // 10) if args.size in ("1M", "2M") else args.repeat
-    rdflib = _child(RDFLIB, str(snapshot), *queries[:5], str(rdf_repeat))
-    oxigraph = _child(OXIGRAPH, str(build / "oxigraph"), *queries)
+    rdflib = _child(RDFLIB + SPARQL_RUN, str(snapshot), *queries[:5], str(rdf_repeat))
+    oxigraph = _child(OXIGRAPH + SPARQL_RUN, str(build / "oxigraph"), *queries)
     add_review_s = add_one_review(root, args.seed)
 
     rows = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -176,40 +177,46 @@ def draft(review_id: str, number: int) -> ResponseReturnValue:
 @editor_required
 def confirm_suggestion(review_id: str, number: int, suggestion: str) -> ResponseReturnValue:
     """Confirm a suggested claim with a statement in the editor's own words."""
-    config = settings()
-    record = _editable(config, review_id, number)
-    try:
-        confirm(
-            config,
-            record,
-            suggestion,
-            request.form.get("statement", ""),
-            request.form.get("stance", ""),
-            current_editor() or "unknown",
-        )
-    except VersionPublished as exc:
-        abort(409, description=str(exc))
-    except KGError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"Confirmed the claim about {suggestion}.")
-    return redirect(url_for("editor.draft", review_id=review_id, number=number) + "#queue")
+    statement, stance = request.form.get("statement", ""), request.form.get("stance", "")
+    return _decide_on(
+        review_id,
+        number,
+        lambda config, record, editor: confirm(
+            config, record, suggestion, statement, stance, editor
+        ),
+        f"Confirmed the claim about {suggestion}.",
+    )
 
 
 @bp.post("/drafts/<review_id>/<int:number>/suggestions/<suggestion>/reject")
 @editor_required
 def reject_suggestion(review_id: str, number: int, suggestion: str) -> ResponseReturnValue:
     """Set a suggested claim aside."""
+    return _decide_on(
+        review_id,
+        number,
+        lambda config, record, editor: reject(config, record, suggestion, editor),
+        f"Rejected the suggestion about {suggestion}.",
+    )
+
+
+def _decide_on(
+    review_id: str,
+    number: int,
+    decide: Callable[[Settings, VersionRecord, str], object],
+    done: str,
+) -> ResponseReturnValue:
+    """Apply an editor's decision on a suggestion, then show the queue again."""
     config = settings()
     record = _editable(config, review_id, number)
     try:
-        reject(config, record, suggestion, current_editor() or "unknown")
+        decide(config, record, current_editor() or "unknown")
     except VersionPublished as exc:
         abort(409, description=str(exc))
     except KGError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"Rejected the suggestion about {suggestion}.")
+        flash(done)
     return redirect(url_for("editor.draft", review_id=review_id, number=number) + "#queue")
 
 
