@@ -19,7 +19,7 @@ from ingest.safe_files import write_atomically
 from kg.store import GraphStore
 
 INDEX = "answers.json"
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: each concept's claims in the claims' own order
 
 
 def write_index(store: GraphStore, folder: Path) -> None:
@@ -28,6 +28,7 @@ def write_index(store: GraphStore, folder: Path) -> None:
     from kg.references import harvard
 
     knowledge = Knowledge(store)
+    store._knowledge = knowledge  # type: ignore[attr-defined]  # harvard() need not load it again
     # Written field by field: asdict() cannot copy the defaultdicts these classes hold.
     data = {
         "format": INDEX_FORMAT,

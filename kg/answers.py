@@ -49,13 +49,17 @@ def answer(question: str, knowledge: Knowledge) -> Answer:
         else None
     )
     memo: dict[tuple[object, ...], Answer] = knowledge.__dict__.setdefault("_answers", {})
-    if key is not None and key in memo:
-        return replace(memo[key], understanding=reading)
+    if key is not None:
+        with knowledge.lock:
+            kept = memo.get(key)
+        if kept is not None:
+            return replace(kept, understanding=reading)
     result = _answer(reading, knowledge)
     if key is not None:
-        memo[key] = result
-        if len(memo) > MAX_ANSWERS:
-            memo.pop(next(iter(memo)))
+        with knowledge.lock:
+            memo[key] = result
+            while len(memo) > MAX_ANSWERS:
+                memo.pop(next(iter(memo)))
     return result
 
 
@@ -150,6 +154,12 @@ def _claims_for(
     return list(seen.values()), [], labels
 
 
+def pages_of(result: Answer, per_page: int) -> int:
+    """How many pages the answer's claims fill (its largest stance decides; at least one)."""
+    largest = max((len(group) for group in result.claims.values()), default=0)
+    return max(1, -(-largest // per_page))
+
+
 def page_of(result: Answer, page: int, per_page: int) -> dict[str, list[ClaimInfo]]:
     """One page of each stance's claims (page 1 is the first)."""
     start = (max(page, 1) - 1) * per_page
@@ -169,11 +179,10 @@ def to_json(
     shown = page_of(result, page, per_page) if per_page else result.claims
     claims = [c for group in shown.values() for c in group]
     keys = sorted({k for c in claims for k in c.keys} | {m.key for m in result.mentions if m.key})
-    largest = max((len(group) for group in result.claims.values()), default=0)
     paging = {
         "page": page if per_page else 1,
         "per_page": per_page,
-        "pages": max(1, -(-largest // per_page)) if per_page else 1,
+        "pages": pages_of(result, per_page) if per_page else 1,
         "total_claims": len(everything),
         "claims_by_stance": {stance: len(group) for stance, group in result.claims.items()},
     }

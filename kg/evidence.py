@@ -117,11 +117,14 @@ def profile_of(claims: Iterable[ClaimInfo], knowledge: Knowledge) -> EvidencePro
     claims = list(claims)
     memo: dict[frozenset[str], EvidenceProfile] = knowledge.__dict__.setdefault("_profiles", {})
     key = frozenset(c.iri for c in claims)
-    found = memo.get(key)
+    with knowledge.lock:
+        found = memo.get(key)
     if found is None:
-        found = memo[key] = _profile(claims, knowledge)
-        if len(memo) > MAX_PROFILES:
-            memo.pop(next(iter(memo)))
+        found = _profile(claims, knowledge)
+        with knowledge.lock:
+            memo[key] = found
+            while len(memo) > MAX_PROFILES:
+                memo.pop(next(iter(memo)))
     return found
 
 

@@ -9,6 +9,7 @@ from the vocabulary), and it is bound, never formatted into the query.
 from __future__ import annotations
 
 import gc
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,6 +123,7 @@ class Knowledge:
 
     def __init__(self, store: GraphStore, index: dict[str, Any] | None = None) -> None:
         self.store = store
+        self.lock = threading.Lock()  # guards the answers and profiles kept per build
         if index is not None:
             self._load(index)
             return
@@ -151,7 +153,9 @@ class Knowledge:
                 # walking it again and again (on a large library each full collection took
                 # tens of ms, the tail of every latency).  A new build unfreezes first (see
                 # web.store_access).  Snapshots of older versions come and go, so they are
-                # left to the collector.
+                # left to the collector.  A request still reading the previous build when this
+                # runs freezes that build too; it is released at the next publish's unfreeze,
+                # so at most one old build outlives its time.
                 gc.collect()
                 gc.freeze()
             if index is not None:
@@ -169,11 +173,13 @@ class Knowledge:
 
     def _by_concept(self) -> dict[str, list[str]]:
         # One query for every (concept, claim) pair, broader concepts included; by IRI, since
-        # claim ids are only unique within one review's claims file.
+        # claim ids are only unique within one review's claims file.  Each list keeps the
+        # claims' own order (the review's), as answers show them.
         pairs: dict[str, set[str]] = defaultdict(set)
         for row in self.store.select("claims_for_concept"):
             pairs[str(row["concept"])].add(str(row["claim"]))
-        return {k: sorted(v) for k, v in pairs.items()}
+        order = {iri: n for n, iri in enumerate(self.claims)}
+        return {k: sorted(v, key=lambda iri: order.get(iri, 0)) for k, v in pairs.items()}
 
     def _index_mentions(self) -> None:
         self._mentions_by_key: dict[str, list[MentionInfo]] = defaultdict(list)

@@ -39,7 +39,13 @@ from ingest.problems import Problem, Severity
 from ingest.safe_files import exclusive_lock
 from kg import ids
 from kg.answer_index import write_index
-from kg.build import build_dataset, input_digest, latest_versions, software_version
+from kg.build import (
+    build_dataset,
+    canonical_source_iris,
+    input_digest,
+    latest_versions,
+    software_version,
+)
 from kg.config import Settings
 from kg.errors import InputError, KGError, ProblemsFound, StoreError
 from kg.store import current_build, publish
@@ -346,7 +352,7 @@ def _build_and_publish(
 ) -> tuple[LibraryBuild, Path]:
     vocabulary = load_vocabulary()
     reviews, found = assemble(settings, manifests, versions, vocabulary, options)
-    problems = problems + found
+    problems = problems + found + key_clashes(reviews)
     _gate(problems, reviews, options)
     dataset = build_dataset(reviews, vocabulary)
     report = validate_snapshots(dataset, reviews, settings, new)
@@ -366,6 +372,32 @@ def _build_and_publish(
         finish=lambda store: write_index(store, store.build_dir),
     )
     return built, build_dir
+
+
+def key_clashes(reviews: Sequence[ReviewInputs]) -> list[Problem]:
+    """Errors for a bib key that two reviews use for two different works.
+
+    Answers and pages find a source by its key across the whole library, so such a pair would
+    be shown as one work; until sources are told apart by review, the build refuses it.
+    """
+    used: dict[str, tuple[str, URIRef]] = {}
+    problems = []
+    for review in latest_versions(reviews).values():
+        for key, iri in canonical_source_iris(review.bibliography).items():
+            other = used.setdefault(key, (review.manifest.review_id, iri))
+            if other[1] != iri:
+                problems.append(
+                    Problem(
+                        review.bibliography.path,
+                        None,
+                        Severity.ERROR,
+                        "library.key-clash",
+                        f"the key {key} names another work in {other[0]}: give one of the two "
+                        "a key of its own",
+                        key,
+                    )
+                )
+    return problems
 
 
 def _gate(problems: list[Problem], reviews: list[ReviewInputs], options: PublishOptions) -> None:

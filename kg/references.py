@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections import defaultdict
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from kg.store import GraphStore
@@ -81,6 +81,14 @@ def harvard(store: GraphStore) -> dict[str, str]:
     cached = getattr(store, "_harvard", None)
     if isinstance(cached, dict):
         return cached
+    if not store.versions:
+        # A published build has its references precomputed: loading its knowledge reads them.
+        from kg.knowledge import Knowledge
+
+        Knowledge.of(store)
+        cached = getattr(store, "_harvard", None)
+        if isinstance(cached, dict):
+            return cached
     items = csl_items(store)
     texts = _render(tuple(_freeze(i) for i in items))
     store._harvard = texts  # type: ignore[attr-defined]
@@ -93,7 +101,7 @@ def _freeze(item: dict[str, Any]) -> str:
     return json.dumps(item, sort_keys=True)
 
 
-@cache
+@lru_cache(maxsize=4)
 def _render(frozen: tuple[str, ...]) -> dict[str, str]:
     import json
 

@@ -16,9 +16,9 @@ Every suggestion has ``status: suggested`` and says in its note that a machine m
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 
 import snowballstemmer
 from rdflib import Graph
@@ -37,9 +37,16 @@ _HEDGES = re.compile(
 )
 
 
-@cache
+_PER_THREAD = threading.local()
+
+
 def _stemmer() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("english")
+    # One per thread: a Snowball stemmer keeps state between words, and the web server
+    # answers on several threads at once.
+    stemmer = getattr(_PER_THREAD, "stemmer", None)
+    if stemmer is None:
+        stemmer = _PER_THREAD.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 def stems(text: str) -> tuple[str, ...]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ from bench.library import COMMON_CONCEPT, write_library
 from kg.answer_index import read_index
 from kg.answers import answer
 from kg.config import Settings
+from kg.errors import ProblemsFound
 from kg.knowledge import Knowledge
 from kg.library import PublishOptions, build_project
 from kg.references import harvard
@@ -122,3 +126,62 @@ def test_the_answer_page_shows_one_page_of_claims_with_a_way_on(library_app: Fla
         "/ask", query_string={"q": f"what supports {COMMON_CONCEPT}", "page": "2"}
     ).get_data(as_text=True)
     assert "Previous claims" in second and "Claims 26\u2013" in second
+
+
+def test_two_reviews_may_not_use_one_key_for_two_works(tmp_path: Path) -> None:
+    write_library(tmp_path, reviews=2, seed=7)
+    theirs = re.findall(r"\{(r0s\d+),", (tmp_path / "bib" / "synthetic-00000.bib").read_text())
+    bib = tmp_path / "bib" / "synthetic-00001.bib"
+    ours = re.findall(r"\{(r1s\d+),", bib.read_text("utf-8"))[0]
+    bib.write_text(bib.read_text("utf-8").replace(ours, theirs[0]), "utf-8")
+    claims = tmp_path / "reviews" / "synthetic-00001.claims.yaml"
+    claims.write_text(claims.read_text("utf-8").replace(ours, theirs[0]), "utf-8")
+    settings = Settings(tmp_path, tmp_path / "reviews", tmp_path / "store")
+    with pytest.raises(
+        ProblemsFound, match=f"the key {theirs[0]} names another work in synthetic-00000"
+    ):
+        build_project(settings, PublishOptions())
+
+
+def test_pages_past_the_end_and_odd_numbers(library_app: Flask) -> None:
+    client = library_app.test_client()
+    question = {"q": f"what supports {COMMON_CONCEPT}"}
+    for odd in ("\u00b2", "0", "-1", "1" * 7):
+        assert client.get("/api/ask", query_string={**question, "page": odd}).status_code == 400
+        assert client.get("/api/ask", query_string={**question, "per_page": odd}).status_code == 400
+        assert client.get("/ask", query_string={**question, "page": odd}).status_code == 200
+    pages = client.get("/api/ask", query_string=question).get_json()["paging"]["pages"]
+    beyond = client.get("/api/ask", query_string={**question, "page": str(pages + 1)})
+    assert beyond.status_code == 404
+    last = client.get("/ask", query_string={**question, "page": "99"}).get_data(as_text=True)
+    assert "More claims" not in last and "Previous claims" in last
+
+
+def test_answers_on_many_threads_at_once_are_the_answers_on_one(library_app: Flask) -> None:
+    questions = [f"what supports {c}" for c in ("hope", "trust", "role modelling", "motivation")]
+    questions += [f"what challenges {c}" for c in ("desistance", "housing", "compliance")]
+    expected = {}
+    with library_app.test_client() as client:
+        for q in questions:
+            expected[q] = client.get("/api/ask", query_string={"q": q}).get_json()
+    failures: list[str] = []
+
+    def ask_all() -> None:
+        with library_app.test_client() as client:
+            for _ in range(5):
+                for q in questions:
+                    reply = client.get("/api/ask", query_string={"q": q})
+                    if reply.status_code != 200 or reply.get_json() != expected[q]:
+                        failures.append(q)
+
+    threads = [threading.Thread(target=ask_all) for _ in range(6)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so that shared state gets caught out
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == []

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from kg.answers import answer, to_json
+from kg.answers import answer, pages_of, to_json
 from kg.gapmap import gap_map
 from kg.network_view import network_data
 from kg.references import harvard
@@ -58,6 +59,7 @@ def review_text() -> ResponseReturnValue:
 
 # Claims per stance in one answer: a common concept in a large library has thousands.
 API_PAGE = 50
+NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII digits only: "²" is a digit to str.isdigit()
 MAX_PAGE = 500
 
 
@@ -69,10 +71,15 @@ def ask() -> ResponseReturnValue:
         abort(400, "give a question: ?q=...")
     page = request.args.get("page", "1")
     per_page = request.args.get("per_page", str(API_PAGE))
-    if not (page.isdigit() and per_page.isdigit() and 1 <= int(per_page) <= MAX_PAGE):
+    if not (NUMBER.fullmatch(page) and NUMBER.fullmatch(per_page)) or not (
+        1 <= int(per_page) <= MAX_PAGE and int(page) >= 1
+    ):
         abort(400, f"page must be 1 or more and per_page 1 to {MAX_PAGE}")
     k = knowledge()
-    return jsonify(to_json(answer(question, k), k, max(int(page), 1), int(per_page)))
+    result = answer(question, k)
+    if int(page) > pages_of(result, int(per_page)):
+        abort(404, f"the answer has {pages_of(result, int(per_page))} page(s)")
+    return jsonify(to_json(result, k, int(page), int(per_page)))
 
 
 @bp.get("/source/<key>")

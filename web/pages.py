@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from importlib import resources
 
@@ -17,7 +18,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from kg.answers import answer, page_of
+from kg.answers import answer, page_of, pages_of
 from kg.gapmap import gap_map
 from kg.knowledge import Knowledge, citation_authors
 from kg.network_view import network_data
@@ -103,19 +104,21 @@ def ask() -> str:
     result = answer(question, k)
     references = harvard(get_store())
     page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() and int(page) >= 1 else 1
+    pages = pages_of(result, PAGE_SIZE)
+    # ASCII digits only ("²" is a digit to str.isdigit()); a page past the end shows the last.
+    page_number = min(int(page), pages) if re.fullmatch(r"[0-9]{1,6}", page) else 1
+    page_number = max(page_number, 1)
     shown = page_of(result, page_number, PAGE_SIZE)
     keys = sorted({key for group in shown.values() for c in group for key in c.keys})
     years = dict(
         sorted(Counter(k.sources[s].year for s in result.profile.sources if s in k.sources).items())
     )
-    largest = max((len(group) for group in result.claims.values()), default=0)
     return render_template(
         "answer.html",
         result=result,
         shown=shown,
         page=page_number,
-        pages=max(1, -(-largest // PAGE_SIZE)),
+        pages=pages,
         first=(page_number - 1) * PAGE_SIZE + 1,
         knowledge=k,
         keys=keys,
