@@ -235,13 +235,15 @@ def main() -> None:
         current = (q.triple for q in store.quads(current_only=True))
         ox.serialize(current, output=str(snapshot), format=ox.RdfFormat.N_TRIPLES)
     triples = sum(1 for _ in store.quads(current_only=True))
-    # A source that several reviews share, for "where is SOURCE cited".
-    shared = sorted(
-        (str(row["key"]), str(row["source"]))
-        for row in store.select("list_sources")
-        if str(row["key"]).startswith("shared")
-    )[0]
-    key, source = shared
+    # The shared source that most claims cite, for "where is SOURCE cited".
+    from collections import Counter
+
+    from kg.knowledge import Knowledge
+
+    knowledge = Knowledge.of(store)
+    cited = Counter(k for c in knowledge.claims.values() for k in c.keys if k.startswith("shared"))
+    key = cited.most_common(1)[0][0]
+    source = knowledge.sources[key].iri
     build = current_build(store_dir)
     assert build is not None
     queries = [SUPPORTS, GAPMAP, WHERE_CITED, CONCEPT, source, str(args.repeat)]
@@ -286,7 +288,11 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     print()
-    supports_p95 = _stats(ours["common"])["p95_ms"]
+    # Kept answers make repeated questions cheap; the figure that counts is the slower of a
+    # repeated question and the first question about each concept.
+    warm_p95 = _stats(ours["common"])["p95_ms"]
+    cold_p95 = _stats(ours["cold"])["p95_ms"]
+    supports_p95 = max(warm_p95, cold_p95)
     rdflib_p95 = _stats(rdflib["common"])["p95_ms"]
     print(
         json.dumps(
@@ -297,13 +303,15 @@ def main() -> None:
                 "startup_s": round(ours["startup_s"], 3),
                 "first_answer_s": round(ours["first_answer_s"], 3),
                 "supports_p95_ms": round(supports_p95, 2),
+                "warm_supports_p95_ms": round(warm_p95, 2),
+                "cold_supports_p95_ms": round(cold_p95, 2),
                 "rare_supports_p95_ms": round(_stats(ours["rare"])["p95_ms"], 2),
-                "cold_supports_p95_ms": round(_stats(ours["cold"])["p95_ms"], 2),
                 "rdflib_supports_p95_ms": round(rdflib_p95, 2),
                 "oxigraph_supports_p95_ms": round(_stats(oxigraph["common"])["p95_ms"], 2),
                 "ratio_vs_rdflib": round(rdflib_p95 / supports_p95, 1),
                 "gapmap_ms": round(_stats(ours["gapmap"])["median_ms"], 1),
                 "where_cited_ms": round(_stats(ours["cited"])["median_ms"], 2),
+                "where_cited_source": f"{key} ({cited[key]} claims)",
                 "peak_rss_mb": round(ours["peak_rss_mb"], 1),
                 "rdflib_load_s": round(rdflib["load_s"], 2),
                 "rdflib_peak_rss_mb": round(rdflib["peak_rss_mb"], 1),

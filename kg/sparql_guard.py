@@ -20,6 +20,7 @@ reads as a string.  Defence in depth, therefore:
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from pyparsing import ParseBaseException
@@ -53,6 +54,11 @@ class CheckedQuery:
     kind: str  # select | ask | construct | describe
 
 
+# Found under load: parsing on several server threads at once made valid queries fail at
+# random places ("Expected SelectQuery at line 1, column 55") and sometimes raised.
+_PARSER = threading.Lock()
+
+
 def check_query(text: str) -> CheckedQuery:
     """Parse and vet a query; raises :class:`RefusedQuery` with a reason."""
     if len(text) > MAX_QUERY_CHARS:
@@ -65,7 +71,8 @@ def check_query(text: str) -> CheckedQuery:
             "as a word in a string or a comment"
         )
     try:
-        parsed = parseQuery(text)
+        with _PARSER:  # rdflib's pyparsing grammar is shared state: one parse at a time
+            parsed = parseQuery(text)
     except ParseBaseException as exc:
         raise RefusedQuery(
             "not a SPARQL query this endpoint runs (only SELECT, ASK, CONSTRUCT and DESCRIBE; "

@@ -283,3 +283,27 @@ def test_concepts_about_services_can_still_be_queried(sparql: FlaskClient) -> No
     reply = sparql.get("/sparql", query_string={"query": query})
     assert reply.status_code == 200
     assert json.loads(reply.data)["results"]["bindings"]
+
+
+def test_queries_on_many_threads_at_once_are_all_answered(sparql_app: Flask) -> None:
+    # Found under load: rdflib's query parser is shared state, and parsing on several
+    # server threads at once refused valid queries at random places, or failed with a 500.
+    statuses: list[int] = []
+
+    def ask() -> None:
+        with sparql_app.test_client() as client:
+            for _ in range(15):
+                reply = client.get("/sparql", query_string={"query": CLAIMS})
+                statuses.append(reply.status_code)
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+    finally:
+        sys.setswitchinterval(interval)
+    assert statuses == [200] * 90
