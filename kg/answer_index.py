@@ -19,7 +19,7 @@ from ingest.safe_files import write_atomically
 from kg.store import GraphStore
 
 INDEX = "answers.json"
-INDEX_FORMAT = 2  # 2: each concept's claims in the claims' own order
+INDEX_FORMAT = 3  # 2: concepts' claims in the claims' order; 3: mentions name their review
 
 
 def write_index(store: GraphStore, folder: Path) -> None:

@@ -116,6 +116,12 @@ class MentionInfo:
     sentence: str | None
     section: str
     review_page: str | None
+    review: str = ""  # the review whose text it is in: sentence numbers are per review
+
+    @property
+    def place(self) -> tuple[str, int]:
+        """Which sentence of which review."""
+        return self.review, self.sentence_index
 
 
 class Knowledge:
@@ -309,6 +315,8 @@ class Knowledge:
                 r["sentenceText"],
                 str(r["section"]),
                 r["reviewPage"],
+                # Sentence IRIs read review/<review>/sentence/<n>.
+                str(r["sentence"]).rsplit("/", 3)[-3],
             )
             for r in self.store.select("mentions")
         ]

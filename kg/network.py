@@ -33,10 +33,10 @@ def co_citation_graph(knowledge: Knowledge) -> nx.Graph[str]:
     """Sources cited together in one sentence or one claim; weight = how often."""
     graph: nx.Graph[str] = nx.Graph()
     groups: list[set[str]] = [set(c.keys) for c in knowledge.claims.values()]
-    by_sentence: dict[int, set[str]] = {}
+    by_sentence: dict[tuple[str, int], set[str]] = {}
     for mention in knowledge.mentions:
         if mention.key:
-            by_sentence.setdefault(mention.sentence_index, set()).add(mention.key)
+            by_sentence.setdefault(mention.place, set()).add(mention.key)
     groups += list(by_sentence.values())
     for group in groups:
         for a, b in combinations(sorted(group), 2):

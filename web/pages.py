@@ -181,9 +181,9 @@ def source(key: str) -> ResponseReturnValue:
         return rdf_response(info.iri, fmt)
     claims = [c for c in k.claims.values() if key in c.keys]
     mentions = [m for m in k.mentions if m.key == key]
-    sentences = {m.sentence_index for m in mentions}
+    sentences = {m.place for m in mentions}
     co_cited = sorted(
-        {m.key for m in k.mentions if m.sentence_index in sentences and m.key and m.key != key}
+        {m.key for m in k.mentions if m.place in sentences and m.key and m.key != key}
     )
     return render_template(
         "source.html",
