@@ -18,9 +18,11 @@ from kg.config import Settings
 from kg.errors import ProblemsFound
 from kg.knowledge import Knowledge
 from kg.library import PublishOptions, build_project
+from kg.network import co_citation_graph
 from kg.references import harvard
 from kg.store import GraphStore
 from kg.vocabulary import CONCEPT_BASE
+from tests.conftest import DATA
 from tests.tiny_project import make_tiny_project
 from web import create_app
 
@@ -185,3 +187,28 @@ def test_answers_on_many_threads_at_once_are_the_answers_on_one(library_app: Fla
     finally:
         sys.setswitchinterval(interval)
     assert failures == []
+
+
+def test_citations_in_two_reviews_are_told_apart(tmp_path: Path) -> None:
+    # Two reviews with texts: sentence numbers repeat across them, co-citation must not.
+    settings = make_tiny_project(tmp_path)
+    # Its own keys for the works both reference lists hold (the build refuses shared keys).
+    bib = (DATA / "review" / "mini-review.bib").read_text("utf-8")
+    for key in ("abbott2015", "baker2017"):
+        bib = bib.replace("{" + key + ",", "{" + key + "other,")
+    (tmp_path / "other.bib").write_text(bib, "utf-8")
+    (tmp_path / "reviews" / "other.toml").write_text(
+        'id = "other-review"\ntitle = "Another invented review"\nauthors = ["Else, Ed"]\n'
+        'year = 2023\nbibliography = "other.bib"\n'
+        f'text = "{DATA / "review" / "mini-review.md"}"\n',
+        "utf-8",
+    )
+    build_project(settings, PublishOptions())
+    knowledge = Knowledge.of(GraphStore.open(settings.store_dir))
+    reviews = {m.review for m in knowledge.mentions}
+    assert reviews == {"tiny-review", "other-review"}
+    together = co_citation_graph(knowledge)
+    tiny = {m.key for m in knowledge.mentions if m.review == "tiny-review" and m.key}
+    other = {m.key for m in knowledge.mentions if m.review == "other-review" and m.key}
+    for a, b in together.edges:
+        assert {a, b} <= tiny or {a, b} <= other, (a, b)
