@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -23,6 +21,7 @@ from kg.references import harvard
 from kg.store import GraphStore
 from kg.vocabulary import CONCEPT_BASE
 from tests.conftest import DATA
+from tests.threads import run_at_once
 from tests.tiny_project import make_tiny_project
 from web import create_app
 
@@ -176,16 +175,7 @@ def test_answers_on_many_threads_at_once_are_the_answers_on_one(library_app: Fla
                     if reply.status_code != 200 or reply.get_json() != expected[q]:
                         failures.append(q)
 
-    threads = [threading.Thread(target=ask_all) for _ in range(6)]
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads often, so that shared state gets caught out
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-    finally:
-        sys.setswitchinterval(interval)
+    run_at_once(ask_all)
     assert failures == []
 
 

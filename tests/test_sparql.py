@@ -20,6 +20,7 @@ from rdflib import Graph
 from werkzeug.test import TestResponse
 
 from tests.conftest import IN_CI
+from tests.threads import run_at_once
 from web import create_app
 
 CLAIMS = (
@@ -296,14 +297,5 @@ def test_queries_on_many_threads_at_once_are_all_answered(sparql_app: Flask) -> 
                 reply = client.get("/sparql", query_string={"query": CLAIMS})
                 statuses.append(reply.status_code)
 
-    threads = [threading.Thread(target=ask) for _ in range(6)]
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=300)
-    finally:
-        sys.setswitchinterval(interval)
+    run_at_once(ask)
     assert statuses == [200] * 90
