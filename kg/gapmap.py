@@ -20,6 +20,8 @@ class Cell:
         default_factory=lambda: {"supports": [], "challenges": [], "qualifies": []}
     )
     sources: set[str] = field(default_factory=set)
+    # The same claims by IRI: an id is only unique within its review's claims file.
+    claim_iris: list[str] = field(default_factory=list)
 
     @property
     def is_gap(self) -> bool:
@@ -49,6 +51,7 @@ class GapMap:
                     "row": r,
                     "column": c,
                     "claims": cell.claims,
+                    "claim_iris": cell.claim_iris,
                     "sources": sorted(cell.sources),
                     "distinct_sources": len(cell.sources),
                 }
@@ -77,6 +80,7 @@ def gap_map(knowledge: Knowledge, row_role: str = "mechanisms") -> GapMap:
             for outcome in outcomes:
                 cell = cells.setdefault((row, outcome), Cell())
                 cell.claims[claim.stance].append(claim.id)
+                cell.claim_iris.append(claim.iri)
                 cell.sources.update(claim.keys)
     return GapMap(rows, columns, cells)
 

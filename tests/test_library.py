@@ -202,3 +202,18 @@ def test_citations_in_two_reviews_are_told_apart(tmp_path: Path) -> None:
     other = {m.key for m in knowledge.mentions if m.review == "other-review" and m.key}
     for a, b in together.edges:
         assert {a, b} <= tiny or {a, b} <= other, (a, b)
+
+
+def test_lists_of_claims_in_the_api_name_them_unambiguously(library_app: Flask) -> None:
+    client = library_app.test_client()
+    concept = client.get(f"/api/concept/mechanism/{COMMON_CONCEPT}").get_json()
+    ids = [i for group in concept["claims"].values() for i in group]
+    iris = [i for group in concept["claim_iris"].values() for i in group]
+    assert len(ids) == len(iris) == len(set(iris)) > len(set(ids))  # ids repeat across reviews
+    cells = client.get("/api/gap-map").get_json()["cells"]
+    for cell in cells:
+        assert (
+            len(cell["claim_iris"])
+            == len(set(cell["claim_iris"]))
+            == sum(len(v) for v in cell["claims"].values())
+        )

@@ -111,6 +111,8 @@ def source(key: str) -> ResponseReturnValue:
                 if m.key == key
             ],
             "claims": [c.id for c in k.claims.values() if key in c.keys],
+            # By IRI too: a claim id is only unique within its review's claims file.
+            "claim_iris": [c.iri for c in k.claims.values() if key in c.keys],
         }
     )
 
@@ -134,6 +136,10 @@ def concept(segment: str, concept_id: str) -> ResponseReturnValue:
             "labels": sorted(info.labels),
             "claims": {
                 s: [c.id for c in claims if c.stance == s]
+                for s in ("supports", "challenges", "qualifies")
+            },
+            "claim_iris": {
+                s: [c.iri for c in claims if c.stance == s]
                 for s in ("supports", "challenges", "qualifies")
             },
         }
