@@ -328,8 +328,10 @@ def review_details(record: VersionRecord | None, manifest: ReviewManifest) -> di
         if VENUES in record.files:
             details[VENUES] = (record.folder / VENUES).read_bytes()
         return details
-    inputs = project_inputs(manifest, None)
-    return {k: v for k, v in inputs.items() if k in (MANIFEST, VENUES)}
+    details = {MANIFEST: Path(manifest.path).read_bytes()}
+    if manifest.venues is not None and manifest.venues.is_file():
+        details[VENUES] = manifest.venues.read_bytes()
+    return details
 
 
 def _is_text_name(name: str) -> bool:

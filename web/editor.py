@@ -226,7 +226,9 @@ def publish(review_id: str, number: int) -> ResponseReturnValue:
     """Publish the draft: build aside, validate, swap in; the old version serves until then."""
     config = settings()
     record = _editable(config, review_id, number)
-    report = analyse(config, record)
+    # The kept report: it is remade whenever the draft or the published version changes, and
+    # the publish below checks the inputs and SHACL again itself.
+    report = report_of(config, record)
     if report["blocking"]:
         flash("This version has errors; fix them and upload it again.", "error")
         return redirect(url_for("editor.draft", review_id=review_id, number=number))
