@@ -19,6 +19,7 @@ from kg.errors import InputError, KGError
 
 if TYPE_CHECKING:
     from kg.library import LibraryBuild
+    from kg.store_backend import Published
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -130,8 +131,8 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     from kg.library import PublishOptions, build_project
 
     options = PublishOptions(args.accept_errors, args.strict, args.bib_encoding)
-    built, build_dir = build_project(settings, options)
-    return _report_publish(args, built, build_dir)
+    built, published = build_project(settings, options)
+    return _report_publish(args, built, published)
 
 
 def _publish(args: argparse.Namespace, settings: Settings) -> int:
@@ -143,20 +144,20 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
     except ArchiveError as exc:
         raise InputError(str(exc)) from exc
     options = PublishOptions(args.accept_errors, args.strict)
-    built, build_dir = publish_version(settings, record, options)
-    return _report_publish(args, built, build_dir)
+    built, published = publish_version(settings, record, options)
+    return _report_publish(args, built, published)
 
 
-def _report_publish(args: argparse.Namespace, built: LibraryBuild, build_dir: Path) -> int:
+def _report_publish(args: argparse.Namespace, built: LibraryBuild, published: Published) -> int:
     from ingest.problems import Severity
 
     for problem in built.problems:
         print(problem, file=sys.stderr)
     for finding in built.shacl.results:
         print(f"shacl {finding}", file=sys.stderr)
-    info = json.loads((build_dir / "build.json").read_text("utf-8"))
+    info = published.info
     if args.json:
-        print(json.dumps({**info, "store": str(build_dir)}, indent=2))
+        print(json.dumps({**info, "store": published.location}, indent=2))
         return 0
     errors = sum(p.severity is Severity.ERROR for p in built.problems)
     for review in info["reviews"]:
@@ -164,7 +165,8 @@ def _report_publish(args: argparse.Namespace, built: LibraryBuild, build_dir: Pa
     for record in built.new:
         print(f"new version {record.qualified_id} by {record.created_by}")
     print(
-        f"published {info['quads']} quads in {len(info['graphs'])} named graphs to {build_dir} "
+        f"published {info['quads']} quads in {len(info['graphs'])} named graphs "
+        f"to {published.location} "
         f"({errors} errors, {len(built.problems) - errors} warnings)"
     )
     return 0
@@ -227,9 +229,9 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.safe_files import write_atomically
     from kg.errors import StoreError
     from kg.export import export
-    from kg.store import GraphStore
+    from kg.store_backend import open_store
 
-    data = export(GraphStore.open(settings.store_dir), args.format)
+    data = export(open_store(settings), args.format)
     if args.out:
         out = Path(args.out)
         if not out.parent.is_dir():
@@ -305,9 +307,9 @@ def _suggest(args: argparse.Namespace, settings: Settings) -> int:
 def _query(args: argparse.Namespace, settings: Settings) -> int:
     from kg.answers import answer, to_json, to_text
     from kg.knowledge import Knowledge
-    from kg.store import GraphStore
+    from kg.store_backend import open_store
 
-    knowledge = Knowledge.of(GraphStore.open(settings.store_dir))
+    knowledge = Knowledge.of(open_store(settings))
     result = answer(args.question, knowledge)
     if args.json:
         print(json.dumps(to_json(result, knowledge), indent=2, ensure_ascii=False))
@@ -347,13 +349,11 @@ def _diff(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
-    from kg.store import GraphStore
+    from kg.store_backend import open_store
     from kg.validate import load_shapes, validate_dataset
 
     shapes = load_shapes(Path(args.shapes) if args.shapes else None)
-    report = validate_dataset(
-        GraphStore.open(settings.store_dir).to_dataset(current_only=True), shapes
-    )
+    report = validate_dataset(open_store(settings).to_dataset(current_only=True), shapes)
     for finding in report.results:
         print(finding)
     print(f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)")

@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.sparql_client import Endpoint
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -21,6 +23,7 @@ class Settings:
     shapes: Path | None = None  # another SHACL shapes file; a missing one is a hard failure
     shacl_timeout: float = 60.0  # seconds; past it, nothing is published
     users_override: Path | None = None  # EVKG_USERS_FILE
+    endpoint: Endpoint | None = None  # EVKG_STORE: a SPARQL server instead of store_dir
 
     @property
     def users_file(self) -> Path:
@@ -39,4 +42,5 @@ class Settings:
             shapes=Path(env["EVKG_SHAPES"]) if env.get("EVKG_SHAPES") else None,
             shacl_timeout=float(env.get("EVKG_SHACL_TIMEOUT", "60")),
             users_override=Path(env["EVKG_USERS_FILE"]) if env.get("EVKG_USERS_FILE") else None,
+            endpoint=Endpoint.from_env(env),
         )

@@ -151,7 +151,11 @@ class Knowledge:
         if cached is None:
             from kg.answer_index import read_index
 
-            index = None if store.versions else read_index(store.build_dir)
+            index = (
+                read_index(store.build_dir)
+                if not store.versions and store.build_dir is not None
+                else None
+            )
             cached = cls(store, index)
             store._knowledge = cached  # type: ignore[attr-defined]
             if not store.versions:

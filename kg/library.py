@@ -15,7 +15,6 @@ Two ways in:
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import threading
 import time
@@ -48,7 +47,7 @@ from kg.build import (
 )
 from kg.config import Settings
 from kg.errors import InputError, KGError, ProblemsFound, StoreError
-from kg.store import current_build, publish
+from kg.store_backend import Published, current_info, publish_to
 from kg.validate import ShapeResult, ValidationReport, load_shapes, validate_dataset
 from kg.vocabulary import Vocabulary, load_vocabulary
 
@@ -94,14 +93,9 @@ def published_versions(settings: Settings) -> dict[str, list[int]]:
     Before the first build (or when the store was deleted) the archive's own notes of what
     was published are the fallback, so the library can be rebuilt from the archive alone.
     """
-    build = current_build(settings.store_dir)
-    if build is not None:
-        try:
-            data = json.loads((build / "build.json").read_text("utf-8"))
-        except (OSError, ValueError):
-            data = {}
-        if isinstance(data.get("versions"), dict):
-            return {str(k): sorted(int(n) for n in v) for k, v in data["versions"].items()}
+    data = current_info(settings) or {}
+    if isinstance(data.get("versions"), dict):
+        return {str(k): sorted(int(n) for n in v) for k, v in data["versions"].items()}
     archive = archive_of(settings)
     return {
         review: [r.number for r in archive.versions(review) if r.published_at]
@@ -138,16 +132,16 @@ def library_lock(settings: Settings) -> Iterator[None]:
         yield
 
 
-def build_project(settings: Settings, options: PublishOptions) -> tuple[LibraryBuild, Path]:
+def build_project(settings: Settings, options: PublishOptions) -> tuple[LibraryBuild, Published]:
     """``evkg build``: archive changed project files as new versions, then publish."""
     with library_lock(settings):
         with _writing():
-            built, build_dir = _build_project(settings, options)
+            built, published = _build_project(settings, options)
         _note_published(settings, built)
-    return built, build_dir
+    return built, published
 
 
-def _build_project(settings: Settings, options: PublishOptions) -> tuple[LibraryBuild, Path]:
+def _build_project(settings: Settings, options: PublishOptions) -> tuple[LibraryBuild, Published]:
     manifests, problems = read_manifests(settings.reviews_dir, settings.root)
     if not manifests:
         raise ProblemsFound(_problem_lines(problems) or "no review manifests were found")
@@ -169,7 +163,7 @@ def _build_project(settings: Settings, options: PublishOptions) -> tuple[Library
 
 def publish_version(
     settings: Settings, record: VersionRecord, options: PublishOptions
-) -> tuple[LibraryBuild, Path]:
+) -> tuple[LibraryBuild, Published]:
     """Publish one archived version (an editor's draft) beside the published ones."""
     with library_lock(settings):
         manifests, problems = read_manifests(settings.reviews_dir, settings.root)
@@ -188,11 +182,11 @@ def publish_version(
             )
         numbers.append(record.number)
         with _writing():
-            built, build_dir = _build_and_publish(
+            built, published = _build_and_publish(
                 settings, manifests, versions, {record.review_id: record}, problems, options
             )
         _note_published(settings, built)
-    return built, build_dir
+    return built, published
 
 
 def _note_published(settings: Settings, built: LibraryBuild) -> None:
@@ -349,7 +343,7 @@ def _build_and_publish(
     new: Mapping[str, VersionRecord],
     problems: list[Problem],
     options: PublishOptions,
-) -> tuple[LibraryBuild, Path]:
+) -> tuple[LibraryBuild, Published]:
     vocabulary = load_vocabulary()
     reviews, found = assemble(settings, manifests, versions, vocabulary, options)
     problems = problems + found + key_clashes(reviews)
@@ -364,14 +358,8 @@ def _build_and_publish(
         )
     current = current_graph_names(dataset, reviews)
     built = LibraryBuild(reviews, problems, dataset, current, report, versions, list(new.values()))
-    build_dir = publish(
-        dataset,
-        settings.store_dir,
-        _summary(built, vocabulary),
-        current,
-        finish=lambda store: write_index(store, store.build_dir),
-    )
-    return built, build_dir
+    published = publish_to(settings, dataset, _summary(built, vocabulary), current, write_index)
+    return built, published
 
 
 def key_clashes(reviews: Sequence[ReviewInputs]) -> list[Problem]:

@@ -61,7 +61,7 @@ def current_build(root: Path) -> Path | None:
     return target if (target / "oxigraph").is_dir() else None
 
 
-Finisher = Callable[["GraphStore"], None]
+Finisher = Callable[["GraphStore", Path], None]
 
 
 def publish(
@@ -115,7 +115,9 @@ def _publish(
         gc.collect()
         if finish is not None:
             private = [n for n in chosen if n.endswith(PRIVATE_SUFFIX)]
-            finish(GraphStore(ox.Store.read_only(str(partial / "oxigraph")), partial, private))
+            finish(
+                GraphStore(ox.Store.read_only(str(partial / "oxigraph")), partial, private), partial
+            )
             gc.collect()
         payload = {
             **info,
@@ -210,12 +212,18 @@ class GraphStore:
     def __init__(
         self,
         store: ox.Store,
-        build_dir: Path,
+        build_dir: Path | None,
         private: Collection[str] | None = None,
         versions: Mapping[str, int] | None = None,
+        *,
+        info: Mapping[str, Any] | None = None,
+        build_id: str | None = None,
     ) -> None:
         self._store = store
+        # The build's folder; None for a view copied from a remote store (kg.remote_store).
         self.build_dir = build_dir
+        self._info_override = dict(info) if info is not None else None
+        self._id = build_id
         self._queries: dict[str, str] = {}
         self._private = (
             [ox.NamedNode(g) for g in private]
@@ -249,10 +257,36 @@ class GraphStore:
             raise StoreError(f"cannot open the store at {build}: {exc}") from exc
 
     @property
+    def build_id(self) -> str:
+        """What tells this build from any other (its folder's name)."""
+        if self._id is not None:
+            return self._id
+        return self.build_dir.name if self.build_dir is not None else "memory"
+
+    @property
     def info(self) -> dict[str, Any]:
         """The build's ``build.json``."""
+        if self._info_override is not None:
+            return dict(self._info_override)
+        if self.build_dir is None:
+            return {}
         data: dict[str, Any] = json.loads((self.build_dir / "build.json").read_text("utf-8"))
         return data
+
+    def run_public_query(
+        self, query: str, kind: str, *, seconds: float, row_cap: int
+    ) -> tuple[str, Any, bool]:
+        """A vetted ``/sparql`` query, in a child process that is killed at the deadline.
+
+        ``kind`` is the query's form (select, ask, construct, describe).
+        """
+        from kg.sparql_worker import run_with_deadline
+
+        if self.build_dir is None:
+            raise StoreError("this view has no store on disk to query")
+        return run_with_deadline(
+            str(self.build_dir / "oxigraph"), query, seconds=seconds, row_cap=row_cap
+        )
 
     def graph_names(self) -> list[str]:
         """Every named graph of the build, private ones included."""
@@ -277,7 +311,12 @@ class GraphStore:
             for q in self._store.quads_for_pattern(None, None, None, g)
         )
         return GraphStore(
-            view, self.build_dir, [g.value for g in wanted if is_private(g)], versions
+            view,
+            self.build_dir,
+            [g.value for g in wanted if is_private(g)],
+            versions,
+            info=self._info_override,
+            build_id=self._id,
         )
 
     def select(self, name: str, **bindings: str) -> list[Row]:

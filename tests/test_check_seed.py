@@ -219,7 +219,6 @@ def test_the_reviews_words_never_leave_the_store(
     review_text: str, built_store: Path, tmp_path: Path
 ) -> None:
     from kg.export import export
-    from kg.sparql_worker import run_with_deadline
     from kg.store import GraphStore
 
     sentence = "Peer mentors can encourage self-confidence and hope for the future"
@@ -232,9 +231,7 @@ def test_the_reviews_words_never_leave_the_store(
         "UNION { GRAPH ?g { ?s <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?v } } "
         'FILTER(CONTAINS(STR(?v), "hope for the future")) }'
     )
-    kind, payload, _ = run_with_deadline(
-        str(store.build_dir / "oxigraph"), query, seconds=20, row_cap=10
-    )
+    kind, payload, _ = store.run_public_query(query, "select", seconds=20, row_cap=10)
     assert kind == "select" and payload["rows"] == []
     # ...while the explorer on the reader's own machine still shows them.
     from kg.review_view import review_sections

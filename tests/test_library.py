@@ -72,8 +72,9 @@ def _as_data(knowledge: Knowledge) -> dict[str, object]:
 
 def test_the_precomputed_answer_index_says_what_the_store_says(tmp_path: Path) -> None:
     settings = make_tiny_project(tmp_path)
-    _, build = build_project(settings, PublishOptions())
-    index = read_index(build)
+    _, published = build_project(settings, PublishOptions())
+    assert published.path is not None
+    index = read_index(published.path)
     assert index is not None
     store = GraphStore.open(settings.store_dir)
     from_store = Knowledge(store)  # through SPARQL

@@ -42,9 +42,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         "EVKG_USERS_FILE", str(Path(app.config["EVKG_STORE_DIR"]).parent / "editors.json")
     )
 
+    from kg.sparql_client import Endpoint
     from web import store_access
 
-    store_access.init_app(app, Path(app.config["EVKG_STORE_DIR"]))
+    # EVKG_STORE (a SPARQL endpoint) puts the library on a server; given in ``config`` it
+    # wins over the environment, as every other setting does.
+    wanted = {k: v for k, v in os.environ.items() if k.startswith("EVKG_STORE")}
+    wanted.update({k: str(v) for k, v in (config or {}).items() if k.startswith("EVKG_STORE")})
+    endpoint = Endpoint.from_env(wanted)
+    app.extensions["evkg.endpoint"] = endpoint
+    store_access.init_app(app, Path(app.config["EVKG_STORE_DIR"]), endpoint)
 
     from web import api, auth, editor, errors, exports, pages, sparql, versions
 

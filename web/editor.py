@@ -69,6 +69,7 @@ def settings() -> Settings:
         root=Path(config.get("EVKG_ROOT") or base.root),
         reviews_dir=Path(config.get("EVKG_REVIEWS_DIR") or base.reviews_dir),
         store_dir=Path(config["EVKG_STORE_DIR"]),
+        endpoint=current_app.extensions.get("evkg.endpoint"),
     )
 
 

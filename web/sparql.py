@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from kg.sparql_client import EndpointTimeout
 from kg.sparql_guard import RefusedQuery, check_query
 from kg.sparql_results import (
     CONTENT_TYPES,
@@ -22,7 +23,7 @@ from kg.sparql_results import (
     select_json,
     select_xml,
 )
-from kg.sparql_worker import QueryTimeout, run_with_deadline
+from kg.sparql_worker import QueryTimeout
 from web.store_access import get_store
 
 bp = Blueprint("sparql", __name__)
@@ -67,13 +68,13 @@ def sparql() -> Response | str:
         return _error(400, str(exc))
     config = current_app.config
     try:
-        kind, payload, truncated = run_with_deadline(
-            str(get_store().build_dir / "oxigraph"),
+        kind, payload, truncated = get_store().run_public_query(
             checked.text,
+            checked.kind,
             seconds=float(config["EVKG_SPARQL_TIMEOUT"]),
             row_cap=int(config["EVKG_SPARQL_ROWS"]),
         )
-    except QueryTimeout as exc:
+    except (QueryTimeout, EndpointTimeout) as exc:
         return _error(503, str(exc))
     if kind == "error":
         return _error(400, f"the query failed: {payload}")

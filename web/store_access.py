@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import gc
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from flask import Flask, abort, current_app, g, request
 
 from ingest.archive import parse_version_id
+from kg.config import Settings
 from kg.library import snapshot_graph_names
-from kg.store import GraphStore, current_build
+from kg.sparql_client import Endpoint
+from kg.store import GraphStore
+from kg.store_backend import current_build_id, open_store
 
 MAX_SNAPSHOTS = 8
 
@@ -26,18 +29,18 @@ MAX_SNAPSHOTS = 8
 class StoreHolder:
     """The open store of an app, reopened when a new build becomes current."""
 
-    root: Path
+    settings: Settings
     store: GraphStore
     lock: threading.Lock
-    snapshots: dict[tuple[Path, str, int], GraphStore] = field(default_factory=dict)
+    snapshots: dict[tuple[str, str, int], GraphStore] = field(default_factory=dict)
 
     def latest(self) -> GraphStore:
         """The store of the current build, opening it if it changed since last time."""
-        build = current_build(self.root)
-        if build is not None and build != self.store.build_dir:
+        build = current_build_id(self.settings.store_dir, self.settings.endpoint)
+        if build is not None and build != self.store.build_id:
             with self.lock:
-                if build != self.store.build_dir:
-                    self.store = GraphStore.open(self.root)
+                if build != self.store.build_id:
+                    self.store = open_store(self.settings)
                     self.snapshots.clear()
                     # The old build's knowledge was frozen out of the collector's sight (see
                     # Knowledge.of): let it be collected now that nothing new reads it.
@@ -51,7 +54,7 @@ class StoreHolder:
             return None
         if number == max(published[review_id]):
             return store
-        key = (store.build_dir, review_id, number)
+        key = (store.build_id, review_id, number)
         with self.lock:
             cached = self.snapshots.get(key)
         if cached is not None:
@@ -74,9 +77,10 @@ def published_in(store: GraphStore) -> dict[str, list[int]]:
     return {str(k): sorted(int(n) for n in v) for k, v in versions.items()}
 
 
-def init_app(app: Flask, root: Path) -> None:
-    """Open the current build once, in the factory."""
-    app.extensions["evkg.store"] = StoreHolder(root, GraphStore.open(root), threading.Lock())
+def init_app(app: Flask, root: Path, endpoint: Endpoint | None = None) -> None:
+    """Open the current build once, in the factory (on a server when ``endpoint`` is given)."""
+    settings = replace(Settings.from_env({}), store_dir=root, endpoint=endpoint)
+    app.extensions["evkg.store"] = StoreHolder(settings, open_store(settings), threading.Lock())
 
 
 def get_store() -> GraphStore:

@@ -1,0 +1,87 @@
+"""Which store a process reads and publishes to: the embedded one, or a SPARQL server.
+
+``EVKG_STORE`` (an endpoint URL) chooses a server (:mod:`kg.remote_store`); without it the
+embedded store under ``EVKG_STORE_DIR`` is used (:mod:`kg.store`).  The CLI and the web app
+both come here, so they can never disagree about where the library is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rdflib import Dataset
+
+from kg.config import Settings
+from kg.sparql_client import Endpoint
+from kg.store import Finisher, GraphStore, current_build, publish
+
+
+@dataclass(frozen=True)
+class Published:
+    """Where a publish went and what its ``build.json`` says."""
+
+    location: str
+    info: dict[str, Any]
+    path: Path | None = None  # the build's folder, for the embedded store
+
+
+def open_store(settings: Settings) -> GraphStore:
+    """The current build, read-only."""
+    if settings.endpoint is not None:
+        from kg.remote_store import RemoteGraphStore
+
+        return RemoteGraphStore.open_remote(settings.endpoint)
+    return GraphStore.open(settings.store_dir)
+
+
+def current_build_id(store_dir: Path, endpoint: Endpoint | None) -> str | None:
+    """The id of the current build (cheap: one file look-up or one small query)."""
+    if endpoint is not None:
+        from kg.remote_store import current_remote
+
+        found = current_remote(endpoint)
+        return found[0] if found else None
+    build = current_build(store_dir)
+    return build.name if build is not None else None
+
+
+def current_info(settings: Settings) -> dict[str, Any] | None:
+    """The current build's ``build.json``, or None before the first build."""
+    if settings.endpoint is not None:
+        from kg.remote_store import current_remote
+
+        found = current_remote(settings.endpoint)
+        return found[1] if found else None
+    build = current_build(settings.store_dir)
+    if build is None:
+        return None
+    try:
+        data: dict[str, Any] = json.loads((build / "build.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data
+
+
+def publish_to(
+    settings: Settings,
+    dataset: Dataset,
+    info: Mapping[str, Any],
+    current: Collection[str],
+    finish: Finisher | None = None,
+) -> Published:
+    """Publish a built library where the settings say; ``finish`` runs for the embedded store.
+
+    A server needs no precomputed answer index: its readers ask it by SPARQL.
+    """
+    if settings.endpoint is not None:
+        from kg.remote_store import publish_remote
+
+        build_id, record = publish_remote(settings.endpoint, dataset, info, current)
+        return Published(f"{settings.endpoint.query_url} (build {build_id})", record)
+    path = publish(dataset, settings.store_dir, info, current, finish)
+    data = json.loads((path / "build.json").read_text("utf-8"))
+    return Published(str(path), data, path)
