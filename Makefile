@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install build run test lint typecheck pytest system-deps bench clean
+.PHONY: install build run test lint typecheck pytest pytest-remote system-deps bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,7 +36,18 @@ typecheck: install
 pytest: install system-deps
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+# The query and web suites again, against real SPARQL servers (EVKG_STORE): Virtuoso and the
+# Oxigraph server, each started by the tests on 127.0.0.1 with a throwaway database.
+REMOTE_SUITES := tests/test_remote_store.py tests/test_answers.py tests/test_gapmap_network.py \
+	tests/test_references_format.py tests/test_export.py tests/test_sparql.py tests/test_api.py \
+	tests/test_web.py tests/test_web_pages.py tests/test_web_exports.py tests/test_browser.py \
+	tests/test_check_seed.py
+
+pytest-remote: install system-deps
+	EVKG_TEST_SERVER=virtuoso $(BIN)/pytest -m "not embedded_only" $(REMOTE_SUITES)
+	EVKG_TEST_SERVER=oxigraph $(BIN)/pytest -m "not embedded_only" $(REMOTE_SUITES)
+
+test: lint typecheck pytest pytest-remote
 
 bench: install
 	$(BIN)/python -m bench.scale --size $(or $(SIZE),10k)

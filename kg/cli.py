@@ -26,10 +26,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     parser = _parser()
     args = parser.parse_args(argv)
-    settings = Settings.from_env()
-    if getattr(args, "store", None):
-        settings = replace(settings, store_dir=Path(args.store).resolve())
     try:
+        settings = Settings.from_env()
+        if getattr(args, "store", None):
+            settings = replace(settings, store_dir=Path(args.store).resolve())
         code: int = args.run(args, settings)
     except KGError as exc:
         print(f"evkg: {exc}", file=sys.stderr)

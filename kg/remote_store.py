@@ -184,8 +184,12 @@ class RemoteGraphStore(GraphStore):
                 lines = [f"{t} ." for t in triples[:row_cap]]
                 return "graph", lines, len(triples) > row_cap
             variables, rows = self.endpoint.select(query, **dataset)  # type: ignore[arg-type]
-        except EndpointTimeout:
-            raise
+        except EndpointTimeout as exc:
+            # The connection is dropped; the server's own limit (Virtuoso's
+            # MaxQueryExecutionTime, oxigraph serve --timeout-s) ends the query there.
+            raise EndpointTimeout(
+                f"the query took longer than {seconds:g} s and was abandoned"
+            ) from exc
         except StoreError:
             return "error", "the server refused the query", False
         table: list[list[Term | None]] = [[row.get(v) for v in variables] for row in rows]
@@ -264,6 +268,7 @@ def publish_remote(
         **info,
         "store_format": STORE_FORMAT,
         "quads": sum(len(t) for t in graphs.values()),
+        "graphs": names,
         "current_graphs": sorted(n for n in names if n in chosen),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "graph_digests": digests,
@@ -280,21 +285,29 @@ def publish_remote(
 
 
 def _move_current(endpoint: Endpoint, expected: str | None, build_id: str) -> None:
-    """Point ``current`` at the new build, only if it still names ``expected``."""
+    """Point ``current`` at the new build, only if it still names ``expected``.
+
+    Each form was chosen because both Virtuoso 7.2 and Oxigraph evaluate it as the standard
+    says (Virtuoso inserted regardless with ``OPTIONAL``/``BIND`` before the filter).
+    """
     store = ox.NamedNode(STORE_GRAPH)
     new = ox.NamedNode(record_graph(build_id))
-    condition = (
-        "FILTER (!BOUND(?old))"
-        if expected is None
-        else f"FILTER (?old = {ox.NamedNode(record_graph(expected))})"
-    )
-    endpoint.update(
-        f"DELETE {{ GRAPH {store} {{ {store} {_CURRENT} ?old }} }}\n"
-        f"INSERT {{ GRAPH {store} {{ {store} {_CURRENT} {new} }} }}\n"
-        f"WHERE {{ OPTIONAL {{ GRAPH {store} {{ {store} {_CURRENT} ?old }} }} {condition} }}"
-    )
-    now = current_remote(endpoint)
-    if now is None or now[0] != build_id:
+    pointer = f"GRAPH {store} {{ {store} {_CURRENT} ?old }}"
+    if expected is None:
+        endpoint.update(
+            f"INSERT {{ GRAPH {store} {{ {store} {_CURRENT} {new} }} }}\n"
+            f"WHERE {{ FILTER NOT EXISTS {{ {pointer} }} }}"
+        )
+    else:
+        endpoint.update(
+            f"DELETE {{ {pointer} }}\n"
+            f"INSERT {{ GRAPH {store} {{ {store} {_CURRENT} {new} }} }}\n"
+            f"WHERE {{ {pointer} FILTER (?old = {ox.NamedNode(record_graph(expected))}) }}"
+        )
+    _, rows = endpoint.select(f"SELECT ?old WHERE {{ {pointer} }}", named_graphs=[STORE_GRAPH])
+    if [r["old"]["value"] for r in rows] != [new.value]:
+        if new.value in [r["old"]["value"] for r in rows]:
+            endpoint.update(f"DELETE DATA {{ GRAPH {store} {{ {store} {_CURRENT} {new} }} }}")
         endpoint.drop_graph(snapshot_graph(build_id))
         endpoint.drop_graph(record_graph(build_id))
         raise StoreError(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.store import GraphStore
+from kg.store import GraphStore, Row
 
 
 @dataclass
@@ -34,6 +34,19 @@ class Section:
 
     title: str
     paragraphs: list[Paragraph] = field(default_factory=list)
+
+
+def sources_of(store: GraphStore, review: str) -> list[Row]:
+    """One review's reference list, in its order: first author's name, year, title."""
+    rows = store.select("list_sources", review=review)
+    return sorted(
+        rows,
+        key=lambda r: (
+            (r["firstFamily"] or "").lower(),
+            r["year"] or "",
+            (r["title"] or "").lower(),
+        ),
+    )
 
 
 def review_sections(store: GraphStore) -> list[Section]:

@@ -124,12 +124,12 @@ class Endpoint:
             None,
         )
 
-    def replace_graph(self, graph: str, triples: Iterable[ox.Triple], chunk: int = 2000) -> None:
+    def replace_graph(self, graph: str, triples: Iterable[ox.Triple], chunk: int = 250) -> None:
         """Make a named graph hold exactly ``triples``.
 
         With a graph-store endpoint this is one PUT of N-Triples; without, a DROP and INSERT
-        DATA in chunks (the terms are written by pyoxigraph's own serialiser, so no text of
-        ours or a user's is ever spliced into the update).
+        DATA in chunks small enough for Virtuoso's compiler.  The terms are written by
+        pyoxigraph's own serialiser, so no text of ours or a user's is spliced in unescaped.
         """
         name = ox.NamedNode(graph)
         if self.graph_store_url:
@@ -196,10 +196,10 @@ class Endpoint:
             user = urllib.parse.unquote(parts.username)
             login = f"{user}:{urllib.parse.unquote(parts.password or '')}"
             headers["Authorization"] = "Basic " + base64.b64encode(login.encode()).decode()
-            host = parts.hostname or ""
-            netloc = f"{host}:{parts.port}" if parts.port else host
-            url = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
-        shown = urllib.parse.urlunsplit(parts._replace(netloc=parts.hostname or "", query=""))
+        host = parts.hostname or ""
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        url = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+        shown = urllib.parse.urlunsplit(parts._replace(netloc=netloc, query=""))
         # http(s) only: from_env refuses any other scheme.
         request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310
         try:

@@ -20,12 +20,18 @@ from flask.testing import FlaskClient
 from ingest.pipeline import ReviewInputs, ingest_reviews
 from ingest.problems import has_errors
 from kg.build import build_dataset
-from kg.store import publish
+from kg.sparql_client import Endpoint
+from kg.store import GraphStore, publish
 from kg.vocabulary import Vocabulary, load_vocabulary
+from tests.sparql_servers import endpoint_env, sparql_server
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# EVKG_TEST_SERVER=virtuoso|oxigraph runs the suites against that SPARQL server (started for
+# the session, see tests/sparql_servers.py) instead of the embedded store; tests marked
+# ``embedded_only`` are then left out by `make test` (deselected, never skipped).
+REMOTE = os.environ.get("EVKG_TEST_SERVER", "")
 
 
 def seed_path() -> Path:
@@ -68,15 +74,51 @@ def project_reviews(vocabulary: Vocabulary) -> tuple[ReviewInputs, ...]:
 
 
 @pytest.fixture(scope="session")
+def remote_endpoint() -> Iterator[Endpoint | None]:
+    """The SPARQL server of a remote run, or None for the embedded store."""
+    if not REMOTE:
+        yield None
+        return
+    with sparql_server(REMOTE) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
+def store_env(remote_endpoint: Endpoint | None) -> dict[str, str]:
+    """The EVKG_STORE* settings of this run (empty for the embedded store)."""
+    return endpoint_env(remote_endpoint) if remote_endpoint else {}
+
+
+@pytest.fixture(scope="session")
 def built_store(
     tmp_path_factory: pytest.TempPathFactory,
     project_reviews: tuple[ReviewInputs, ...],
     vocabulary: Vocabulary,
+    remote_endpoint: Endpoint | None,
 ) -> Path:
-    """A store published from the project's inputs, as `evkg build` would."""
+    """A store published from the project's inputs, as `evkg build` would.
+
+    In a remote run the same dataset is published to the server as well, and the app, the
+    CLI and :func:`library_store` read it from there.
+    """
     root = tmp_path_factory.mktemp("store")
-    publish(build_dataset(project_reviews, vocabulary), root, {"digest": "test"})
+    dataset = build_dataset(project_reviews, vocabulary)
+    publish(dataset, root, {"digest": "test"})
+    if remote_endpoint is not None:
+        from kg.remote_store import publish_remote
+
+        publish_remote(remote_endpoint, dataset, {"digest": "test"})
     return root
+
+
+@pytest.fixture(scope="session")
+def library_store(built_store: Path, remote_endpoint: Endpoint | None) -> GraphStore:
+    """The published project store, from wherever this run keeps it."""
+    if remote_endpoint is not None:
+        from kg.remote_store import RemoteGraphStore
+
+        return RemoteGraphStore.open_remote(remote_endpoint)
+    return GraphStore.open(built_store)
 
 
 def copy_project(tmp_path: Path, bib: Path | None = None) -> Path:
@@ -96,10 +138,10 @@ def copy_project(tmp_path: Path, bib: Path | None = None) -> Path:
 
 
 @pytest.fixture()
-def app(built_store: Path) -> Flask:
+def app(built_store: Path, store_env: dict[str, str]) -> Flask:
     from web import create_app
 
-    return create_app({"TESTING": True, "EVKG_STORE_DIR": str(built_store)})
+    return create_app({"TESTING": True, "EVKG_STORE_DIR": str(built_store), **store_env})
 
 
 @pytest.fixture()

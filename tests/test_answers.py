@@ -17,8 +17,8 @@ pytestmark = needs_seed  # the claims' locators are checked against the review's
 
 
 @pytest.fixture(scope="module")
-def knowledge(built_store: Path, review_text: str) -> Knowledge:
-    return Knowledge.of(GraphStore.open(built_store))
+def knowledge(library_store: GraphStore, review_text: str) -> Knowledge:
+    return Knowledge.of(library_store)
 
 
 def sources_by_stance(question: str, knowledge: Knowledge) -> dict[str, set[str]]:
@@ -208,9 +208,14 @@ def test_no_match_says_so_and_offers_suggestions(knowledge: Knowledge) -> None:
 
 
 def test_query_command_json_has_the_promised_fields(
-    built_store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    built_store: Path,
+    store_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("EVKG_STORE_DIR", str(built_store))
+    for name, value in store_env.items():
+        monkeypatch.setenv(name, value)
     assert main(["query", "what supports hope", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) >= {"understood_as", "claims", "sources", "profile", "suggestions"}

@@ -28,8 +28,9 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def server(built_store: Path) -> Iterator[str]:
-    yield from _serve(built_store)
+def server(built_store: Path, store_env: dict[str, str]) -> Iterator[str]:
+    with running_server(built_store, store_env) as (base, _):
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +108,7 @@ def test_the_network_draws_offline_with_no_errors(server: str, browser: object) 
     assert watched.axe() == []
 
 
+@pytest.mark.embedded_only
 def test_case_10_script_titles_stay_inert_in_the_browser(
     hostile_server: str, browser: object
 ) -> None:

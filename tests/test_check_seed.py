@@ -13,6 +13,7 @@ from ingest.pipeline import ReviewInputs
 from kg import ids
 from kg.build import build_dataset, canonical_source_iris
 from kg.cli import main
+from kg.store import GraphStore
 from kg.vocab import EVKG
 from tests.conftest import ROOT, needs_seed, seed_path
 
@@ -216,14 +217,13 @@ def test_review_text_is_never_in_the_repository(review_text: str) -> None:
 
 
 def test_the_reviews_words_never_leave_the_store(
-    review_text: str, built_store: Path, tmp_path: Path
+    review_text: str, library_store: GraphStore, tmp_path: Path
 ) -> None:
     from kg.export import export
-    from kg.store import GraphStore
 
+    store = library_store
     sentence = "Peer mentors can encourage self-confidence and hope for the future"
     assert sentence in review_text
-    store = GraphStore.open(built_store)
     for fmt in ("ttl", "nq", "trig", "jsonld", "nt"):
         assert sentence not in export(store, fmt).decode("utf-8"), fmt
     query = (

@@ -23,8 +23,8 @@ from tests.conftest import IN_CI, ROOT
 
 
 @pytest.fixture(scope="module")
-def store(built_store: Path) -> GraphStore:
-    return GraphStore.open(built_store)
+def store(library_store: GraphStore) -> GraphStore:
+    return library_store
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +122,7 @@ def test_bibtex_export_rebuilt_from_the_graph_loses_nothing(
     assert set(pybtex_parse_string(text, "bibtex").entries.keys()) == set(theirs)
 
 
+@pytest.mark.embedded_only
 def test_hostile_text_survives_export_as_text(tmp_path: Path) -> None:
     from ingest.pipeline import ingest_reviews
     from kg.build import build_dataset

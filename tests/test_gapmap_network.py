@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from kg.gapmap import gap_map
@@ -24,8 +22,8 @@ MECH, OUT, BAR = (CONCEPT_BASE + s + "/" for s in ("mechanism", "outcome", "barr
 
 
 @pytest.fixture(scope="module")
-def knowledge(built_store: Path, review_text: str) -> Knowledge:
-    return Knowledge.of(GraphStore.open(built_store))
+def knowledge(library_store: GraphStore, review_text: str) -> Knowledge:
+    return Knowledge.of(library_store)
 
 
 def test_a_cell_holds_its_claims_by_stance_and_distinct_sources(knowledge: Knowledge) -> None:

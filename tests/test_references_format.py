@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ingest.pipeline import ingest_reviews
 from kg.build import build_dataset
 from kg.references import harvard
 from kg.store import GraphStore, publish
 
 
-def test_references_of_the_seed_bibliography(built_store: Path) -> None:
-    refs = harvard(GraphStore.open(built_store))
+def test_references_of_the_seed_bibliography(library_store: GraphStore) -> None:
+    refs = harvard(library_store)
     assert len(refs) == 39
     assert refs["buck2018core"] == (
         "Buck, G. (2018) \u201cThe core conditions of peer mentoring\u201d, Criminology & "
@@ -25,6 +27,7 @@ def test_references_of_the_seed_bibliography(built_store: Path) -> None:
     assert refs["clinks2012supporting"].startswith("Clinks and MBF (2012)")
 
 
+@pytest.mark.embedded_only
 def test_case_12_two_works_of_one_author_and_year_get_letters(tmp_path: Path) -> None:
     bib = tmp_path / "mini.bib"
     bib.write_text(

@@ -30,11 +30,12 @@ CLAIMS = (
 
 
 @pytest.fixture()
-def sparql_app(built_store: Path) -> Flask:
+def sparql_app(built_store: Path, store_env: dict[str, str]) -> Flask:
     return create_app(
         {
             "TESTING": True,
             "EVKG_STORE_DIR": str(built_store),
+            **store_env,
             "EVKG_SPARQL_TIMEOUT": 3.0,
             "EVKG_SPARQL_ROWS": 100,
         }
@@ -256,6 +257,7 @@ def test_case_14_parser_disagreements_cannot_smuggle_a_service_call(
     assert connections == 0
 
 
+@pytest.mark.embedded_only
 def test_the_worker_has_no_network_where_the_system_allows(tmp_path: Path) -> None:
     from kg.sparql_worker import _no_network
 

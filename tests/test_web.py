@@ -6,6 +6,7 @@ import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 
 from ingest.pipeline import ingest_reviews
@@ -68,6 +69,7 @@ def test_home_is_accessible_and_self_contained(client: FlaskClient) -> None:
         assert b"focus" in stylesheet.data
 
 
+@pytest.mark.embedded_only
 def test_hostile_titles_are_shown_as_text(tmp_path: Path) -> None:
     from web import create_app
 
@@ -83,8 +85,10 @@ def test_hostile_titles_are_shown_as_text(tmp_path: Path) -> None:
     assert "\u202e" not in html
 
 
-def test_evkg_serve_runs_the_explorer_under_waitress(built_store: Path) -> None:
-    with running_server(built_store) as (base, process):
+def test_evkg_serve_runs_the_explorer_under_waitress(
+    built_store: Path, store_env: dict[str, str]
+) -> None:
+    with running_server(built_store, store_env) as (base, process):
         with urllib.request.urlopen(base + "/", timeout=5) as reply:
             body = reply.read().decode("utf-8")
             server_header = reply.headers.get("Server")

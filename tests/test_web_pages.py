@@ -93,6 +93,7 @@ def test_case_16_a_hostile_question_is_shown_as_text(client: FlaskClient) -> Non
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
+@pytest.mark.embedded_only
 def test_case_10_hostile_titles_stay_inert_on_source_pages(tmp_path: Path) -> None:
     from web import create_app
 
@@ -115,6 +116,7 @@ def test_the_review_page_links_every_citation(client: FlaskClient, review_text: 
     assert 'href="/source/hmip2016inspection">HMIP, 2016: 45</a>' in html
 
 
+@pytest.mark.embedded_only
 def test_the_review_page_is_absent_without_the_text(tmp_path: Path) -> None:
     from web import create_app
 

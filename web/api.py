@@ -12,7 +12,7 @@ from kg.answers import answer, pages_of, to_json
 from kg.gapmap import gap_map
 from kg.network_view import network_data
 from kg.references import harvard
-from kg.review_view import review_sections
+from kg.review_view import review_sections, sources_of
 from kg.vocabulary import CONCEPT_BASE, SCHEME_SEGMENTS
 from web.pages import MAX_QUESTION, knowledge
 from web.store_access import get_store
@@ -33,7 +33,7 @@ def reviews() -> ResponseReturnValue:
                 "concepts": len(k.concepts),
             },
             "reviews": [
-                {**review, "sources": store.select("list_sources", review=str(review["review"]))}
+                {**review, "sources": sources_of(store, str(review["review"]))}
                 for review in store.select("list_reviews")
             ],
         }

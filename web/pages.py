@@ -23,7 +23,7 @@ from kg.gapmap import gap_map
 from kg.knowledge import Knowledge, citation_authors
 from kg.network_view import network_data
 from kg.references import harvard
-from kg.review_view import review_sections
+from kg.review_view import review_sections, sources_of
 from kg.vocab import BASE
 from kg.vocabulary import CONCEPT_BASE, SCHEME_SEGMENTS
 from web.store_access import get_store
@@ -83,7 +83,7 @@ def home() -> str:
     store = get_store()
     reviews = []
     for review in store.select("list_reviews"):
-        sources = store.select("list_sources", review=str(review["review"]))
+        sources = sources_of(store, str(review["review"]))
         for source in sources:
             source["typeLabel"] = _TYPE_LABELS.get(source["entryType"] or "", "Other")
             source["yearText"] = source["year"] or source["yearLabel"] or "n.d."
