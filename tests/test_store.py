@@ -19,6 +19,7 @@ from rdflib.compare import isomorphic
 from ingest.pipeline import ReviewInputs
 from kg.build import build_dataset
 from kg.errors import StoreError
+from kg.review_view import sources_of
 from kg.store import GraphStore, current_build, is_private, publish
 from kg.vocabulary import Vocabulary
 from tests.conftest import ROOT
@@ -34,7 +35,7 @@ def test_a_published_build_reopens_read_only_with_every_source(built_store: Path
     store = GraphStore.open(built_store)
     [review] = store.select("list_reviews")
     assert review["title"] == "Peer mentoring in the criminal justice system"
-    rows = store.select("list_sources", review=str(review["review"]))
+    rows = sources_of(store, str(review["review"]))
     assert len(rows) == 39
     by_key = {r["key"]: r for r in rows}
     assert by_key["buck2018core"]["title"] == "The core conditions of peer mentoring"
