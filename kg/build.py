@@ -317,6 +317,15 @@ def _organisation(graph: Graph, name: str) -> URIRef:
     return agent
 
 
+def review_checksums(review: ReviewInputs) -> list[str]:
+    """The checksums of one review version's inputs, as a build's digest counts them."""
+    checksums = [review.bibliography.checksum, review.manifest.checksum]
+    checksums += [review.audit.review.checksum] if review.audit else []
+    checksums += [review.claims.checksum] if review.claims else []
+    checksums += [review.venues_checksum] if review.venues_checksum else []
+    return checksums
+
+
 def input_digest(checksums: Iterable[str]) -> str:
     """One digest for a set of inputs and the software that read them."""
     joined = "\n".join(sorted(checksums)) + "\n" + software_version()
@@ -324,9 +333,16 @@ def input_digest(checksums: Iterable[str]) -> str:
 
 
 def build_provenance(
-    graph: Graph, reviews: Sequence[ReviewInputs], vocabulary: Vocabulary | None = None
+    graph: Graph,
+    reviews: Sequence[ReviewInputs],
+    vocabulary: Vocabulary | None = None,
+    build: URIRef | None = None,
 ) -> None:
-    """A PROV record: which build read which files (by checksum) into which named graph."""
+    """A PROV record: which build read which files (by checksum) into which named graph.
+
+    ``build`` names the build when ``reviews`` are only some of what it holds (a build that
+    adds one review to a library: see :mod:`kg.incremental`).
+    """
     inputs = [(r, "review-manifest", r.manifest.path, r.manifest.checksum) for r in reviews]
     inputs += [(r, "bibliography", r.bibliography.path, r.bibliography.checksum) for r in reviews]
     inputs += [
@@ -341,7 +357,7 @@ def build_provenance(
         if r.manifest.venues is not None and r.venues_checksum
     ]
     checksums = [c for *_, c in inputs] + ([vocabulary.checksum] if vocabulary else [])
-    build = ids.build_iri(input_digest(checksums))
+    build = build if build is not None else ids.build_iri(input_digest(checksums))
     software = ids.organisation_iri("evidence-graph software")
     graph.add((build, RDF.type, PROV.Activity))
     graph.add((build, RDF.type, EVKG.Build))

@@ -27,6 +27,11 @@ ROLE_NAMES = {
 }
 
 
+def _review_of(claim_iri: str) -> str:
+    """The review of a claim, from its IRI (``claim/<review>/<id>``)."""
+    return claim_iri.rsplit("/", 2)[-2]
+
+
 def citation_authors(first: str | None, second: str | None, count: int) -> str:
     """Authors as a Harvard citation names them: Buck; Hucklesby and Wincup; Duvnjak et al."""
     first = first or "Not stated"
@@ -248,6 +253,7 @@ class Knowledge:
 
     def _claims(self) -> dict[str, ClaimInfo]:
         claims: dict[str, ClaimInfo] = {}
+        places: dict[str, int] = {}
         for row in self.store.select("claims_evidence"):
             iri = str(row["claim"])
             locator = (
@@ -277,11 +283,21 @@ class Knowledge:
             claim.evidence.setdefault(
                 str(row["evidence"]), EvidenceItem(row["key"], row["page"], row["unresolved"])
             )
+            if row["sentence"]:
+                places[iri] = int(str(row["sentence"]).rsplit("/", 1)[-1])
         for claim in claims.values():
             claim.evidence = dict(
                 sorted(claim.evidence.items(), key=lambda kv: int(kv[0].rsplit("/", 1)[-1]))
             )
-        return claims
+        # The review's order: by review, then where in its text each claim is (claims with no
+        # sentence after those with one), then by id.  Explicit, so that every store, and an
+        # index merged from one shard per review, give claims in the same order.
+        return dict(
+            sorted(
+                claims.items(),
+                key=lambda kv: (_review_of(kv[0]), places.get(kv[0], 1 << 30), kv[1].id),
+            )
+        )
 
     def _sources(self) -> dict[str, SourceInfo]:
         sources: dict[str, SourceInfo] = {}
@@ -309,7 +325,7 @@ class Knowledge:
         return sources
 
     def _mentions(self) -> list[MentionInfo]:
-        return [
+        found = [
             MentionInfo(
                 str(r["citedAs"]),
                 r["key"],
@@ -324,3 +340,5 @@ class Knowledge:
             )
             for r in self.store.select("mentions")
         ]
+        # Ties within a sentence come in no fixed order from a store: fix one.
+        return sorted(found, key=lambda m: (m.review, m.sentence_index, m.cited_as, m.key or ""))

@@ -43,12 +43,20 @@ from kg.build import (
     canonical_source_iris,
     input_digest,
     latest_versions,
+    review_checksums,
     software_version,
 )
 from kg.config import Settings
 from kg.errors import InputError, KGError, ProblemsFound, StoreError
+from kg.incremental import build_increment, previous_build
 from kg.store_backend import Published, current_info, publish_to
-from kg.validate import ShapeResult, ValidationReport, load_shapes, validate_dataset
+from kg.validate import (
+    ShapeResult,
+    ValidationReport,
+    load_shapes,
+    shapes_checksum,
+    validate_dataset,
+)
 from kg.vocabulary import Vocabulary, load_vocabulary
 
 LOG = logging.getLogger(__name__)
@@ -304,7 +312,7 @@ def validate_snapshots(
             target = snapshot.graph(URIRef(name))
             for triple in graph:
                 target.add(triple)
-        report = _validate_within(snapshot, shapes, deadline - time.monotonic())
+        report = validate_within(snapshot, shapes, deadline - time.monotonic())
         results.extend(r for r in report.results if r not in results)
     return ValidationReport(
         not any(r.severity == "violation" for r in results),
@@ -312,7 +320,8 @@ def validate_snapshots(
     )
 
 
-def _validate_within(dataset: Dataset, shapes: Any, seconds: float) -> ValidationReport:
+def validate_within(dataset: Dataset, shapes: Any, seconds: float) -> ValidationReport:
+    """SHACL with a time limit: past it, a ValidationTimeout (nothing is published)."""
     outcome: list[ValidationReport | BaseException] = []
 
     def run() -> None:
@@ -345,6 +354,22 @@ def _build_and_publish(
     options: PublishOptions,
 ) -> tuple[LibraryBuild, Published]:
     vocabulary = load_vocabulary()
+    previous = previous_build(settings, vocabulary, manifests, new, options.strict)
+    if previous is not None:
+        reviews, problems, report, _, path = build_increment(
+            settings, manifests, versions, new, problems, options, vocabulary, previous
+        )
+        info = _read_info(path)
+        built = LibraryBuild(
+            reviews,
+            problems,
+            Dataset(),
+            info["current_graphs"],
+            report,
+            versions,
+            list(new.values()),
+        )
+        return built, Published(str(path), info, path)
     reviews, found = assemble(settings, manifests, versions, vocabulary, options)
     problems = problems + found + key_clashes(reviews)
     _gate(problems, reviews, options)
@@ -358,8 +383,16 @@ def _build_and_publish(
         )
     current = current_graph_names(dataset, reviews)
     built = LibraryBuild(reviews, problems, dataset, current, report, versions, list(new.values()))
-    published = publish_to(settings, dataset, _summary(built, vocabulary), current, write_index)
+    info = {**_summary(built, vocabulary), "shapes_checksum": shapes_checksum(settings.shapes)}
+    published = publish_to(settings, dataset, info, current, write_index)
     return built, published
+
+
+def _read_info(path: Path) -> dict[str, Any]:
+    import json
+
+    data: dict[str, Any] = json.loads((path / "build.json").read_text("utf-8"))
+    return data
 
 
 def key_clashes(reviews: Sequence[ReviewInputs]) -> list[Problem]:
@@ -419,16 +452,19 @@ def _gate(problems: list[Problem], reviews: list[ReviewInputs], options: Publish
 
 
 def _summary(built: LibraryBuild, vocabulary: Vocabulary) -> dict[str, Any]:
-    checksums = [vocabulary.checksum]
+    by_review: dict[str, list[str]] = {}
     for review in built.reviews:
-        checksums += [review.bibliography.checksum, review.manifest.checksum]
-        checksums += [review.audit.review.checksum] if review.audit else []
-        checksums += [review.claims.checksum] if review.claims else []
-        checksums += [review.venues_checksum] if review.venues_checksum else []
+        by_review.setdefault(review.manifest.review_id, []).extend(review_checksums(review))
+    checksums = [vocabulary.checksum] + [c for cs in by_review.values() for c in cs]
     latest = latest_versions(built.reviews)
     return {
         "digest": input_digest(checksums),
         "software_version": software_version(),
+        # What a later build that adds or changes one review needs to go on from this one
+        # (kg.incremental): every input's checksum by review, the vocabulary and the shapes.
+        "input_checksums": {k: sorted(v) for k, v in sorted(by_review.items())},
+        "vocabulary_checksum": vocabulary.checksum,
+        "build_kind": "full",
         "versions": {k: sorted(v) for k, v in sorted(built.versions.items()) if v},
         "reviews": [
             {
@@ -441,7 +477,7 @@ def _summary(built: LibraryBuild, vocabulary: Vocabulary) -> dict[str, Any]:
                 },
                 "manifest": {"file": Path(r.manifest.path).name, "sha256": r.manifest.checksum},
             }
-            for r in latest.values()
+            for r in sorted(latest.values(), key=lambda r: r.manifest.review_id)
         ],
         "problems": [p.to_json() for p in built.problems],
         "shacl": [vars(r) for r in built.shacl.results],

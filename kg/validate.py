@@ -6,6 +6,7 @@ silently pass everything.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -54,6 +55,15 @@ class ValidationReport:
     def warnings(self) -> tuple[ShapeResult, ...]:
         """Findings that are reported but do not block."""
         return tuple(r for r in self.results if r.severity != "violation")
+
+
+def shapes_checksum(path: Path | None = None) -> str:
+    """The SHA-256 of the shapes a build checks with (ours, or ``path``); "" if unreadable."""
+    try:
+        data = path.read_bytes() if path else files("kg").joinpath("shapes.ttl").read_bytes()
+    except OSError:
+        return ""
+    return hashlib.sha256(data).hexdigest()
 
 
 def load_shapes(path: Path | None = None) -> Graph:

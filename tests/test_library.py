@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from flask import Flask
+from rdflib import URIRef
 
 from bench.library import COMMON_CONCEPT, write_library
 from kg.answer_index import read_index
@@ -218,3 +219,70 @@ def test_lists_of_claims_in_the_api_name_them_unambiguously(library_app: Flask) 
             == len(set(cell["claim_iris"]))
             == sum(len(v) for v in cell["claims"].values())
         )
+
+
+def _stores_agree(one: Path, other: Path) -> None:
+    """Two stores hold the same graphs, default graph and answer index."""
+    import json
+
+    from rdflib.compare import isomorphic
+
+    from kg.store import current_build
+
+    first, second = GraphStore.open(one), GraphStore.open(other)
+    assert first.graph_names() == second.graph_names()
+    a, b = first.to_dataset(), second.to_dataset()
+    for name in first.graph_names():
+        if not name.endswith("/sentences"):
+            assert isomorphic(a.graph(URIRef(name)), b.graph(URIRef(name))), name
+    assert isomorphic(
+        first.to_dataset(current_only=True).default_graph,
+        second.to_dataset(current_only=True).default_graph,
+    )
+    folders = [current_build(one), current_build(other)]
+    assert all(folders)
+    index = [json.loads((f / "answers.json").read_text("utf-8")) for f in folders if f]
+    assert index[0] == index[1]
+    info = [json.loads((f / "build.json").read_text("utf-8")) for f in folders if f]
+    for key in ("digest", "versions", "current_graphs", "graphs", "input_checksums", "quads"):
+        assert info[0][key] == info[1][key], key
+
+
+def test_adding_and_changing_a_review_builds_on_the_previous_store_as_a_full_build_would(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    from bench.library import write_review
+    from kg.vocabulary import load_vocabulary
+
+    root = tmp_path / "lib"
+    write_library(root, reviews=3, seed=5)
+    settings = Settings(root, root / "reviews", root / "store")
+    _, first = build_project(settings, PublishOptions())
+    assert first.info["build_kind"] == "full"
+    # A fourth review joins the library...
+    concepts = {k: sorted(v) for k, v in load_vocabulary().concept_ids().items()}
+    added = write_review(root, 3, 5, concepts)
+    _, second = build_project(settings, PublishOptions())
+    assert second.info["build_kind"] == "incremental"
+    assert second.info["versions"][added] == [1]
+    # ...and another gets a second version: a claim dropped, a source retitled.
+    claims = root / "reviews" / "synthetic-00001.claims.yaml"
+    text = claims.read_text("utf-8")
+    claims.write_text(text[: text.index("  - id: c3")], "utf-8")
+    bib = root / "bib" / "synthetic-00001.bib"
+    bib.write_text(bib.read_text("utf-8").replace("title = {", "title = {Revised: ", 1), "utf-8")
+    _, third = build_project(settings, PublishOptions())
+    assert third.info["build_kind"] == "incremental"
+    assert third.info["versions"]["synthetic-00001"] == [1, 2]
+    # The same archive built in full, in another store.
+    full = Settings(root, root / "reviews", tmp_path / "full")
+    shutil.copytree(settings.store_dir / "versions", full.store_dir / "versions")
+    _, rebuilt = build_project(full, PublishOptions())
+    assert rebuilt.info["build_kind"] == "full"
+    _stores_agree(settings.store_dir, full.store_dir)
+    # Answers on the incremental build see the new review and the new version.
+    knowledge = Knowledge.of(GraphStore.open(settings.store_dir))
+    assert any(f"/claim/{added}/" in iri for iri in knowledge.claims)
+    assert not any("/claim/synthetic-00001/c3" in iri for iri in knowledge.claims)
