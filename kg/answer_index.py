@@ -178,7 +178,11 @@ def write_index(store: GraphStore, folder: Path, reuse: Path | None = None) -> N
     names = store.graph_names()
     chosen = review_graphs(names)
     covered = {g for graphs in chosen.values() for g in graphs}
-    unversioned = [n for n in names if n not in covered and _holds_review_data(n)]
+    unversioned = [
+        n
+        for n in names
+        if n not in covered and _holds_review_data(n) and ids.graph_version(n)[0] is None
+    ]
     if unversioned or not chosen:
         # Inputs read outside the archive have no versions: one shard of the whole store.
         from kg.knowledge import Knowledge

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +115,9 @@ def build_increment(
     ours = [m for m in manifests if m.review_id in changed]
     reviews, found = assemble(settings, ours, versions, vocabulary, options)
     old = ox.Store.read_only(str(folder / "oxigraph"))
-    problems = problems + found + _clashes(old, reviews, changed)
+    from kg.library import key_clashes
+
+    problems = problems + found + key_clashes(reviews) + _clashes(old, reviews)
     problems += _damaged_versions(settings, versions, changed)
     if changed or any(p.severity is Severity.ERROR for p in problems):
         _gate(problems, reviews, options)
@@ -255,13 +257,12 @@ def _renamed(triple: ox.Triple, old: str, new: str) -> ox.Triple:
     return ox.Triple(swap(triple.subject), triple.predicate, swap(triple.object))
 
 
-def _clashes(
-    store: ox.Store, reviews: Sequence[ReviewInputs], changed: Iterable[str]
-) -> list[Problem]:
+def _clashes(store: ox.Store, reviews: Sequence[ReviewInputs]) -> list[Problem]:
     """``library.key-clash`` against the reviews already published (see kg.library)."""
-    mine = {str(ids.review_iri(r)) for r in changed}
     problems = []
     for review in latest_versions(reviews).values():
+        # Only the review's own older version may have used the key for another work.
+        mine = {str(ids.review_iri(review.manifest.review_id))}
         for key, iri in canonical_source_iris(review.bibliography).items():
             for quad in store.quads_for_pattern(
                 None, ox.NamedNode(str(EVKG.bibKey)), ox.Literal(key), _DEFAULT

@@ -88,12 +88,12 @@ class RemoteGraphStore(GraphStore):
         found = current_remote(endpoint)
         if found is None:
             raise StoreError(
-                f"no build on the SPARQL server at {endpoint.query_url}: run `evkg build` first"
+                f"no build on the SPARQL server at {endpoint.shown}: run `evkg build` first"
             )
         build, info = found
         if info.get("store_format") != STORE_FORMAT:
             raise StoreError(
-                f"the build on {endpoint.query_url} was made by another version of "
+                f"the build on {endpoint.shown} was made by another version of "
                 "evidence-graph: run `evkg build` again"
             )
         return cls(endpoint, build, info)

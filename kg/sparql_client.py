@@ -45,6 +45,14 @@ class Endpoint:
     graph_store_url: str | None = None
     timeout: float = 120.0
 
+    @property
+    def shown(self) -> str:
+        """The query URL without credentials, for messages."""
+        parts = urllib.parse.urlsplit(self.query_url)
+        host = parts.hostname or ""
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Endpoint | None:
         """``EVKG_STORE`` (queries), ``EVKG_STORE_UPDATE``, ``EVKG_STORE_GSP``; None if unset."""
@@ -171,7 +179,7 @@ class Endpoint:
         try:
             data: dict[str, Any] = json.loads(body)
         except ValueError as exc:
-            raise StoreError(f"{self.query_url} did not answer with SPARQL JSON results") from exc
+            raise StoreError(f"{self.shown} did not answer with SPARQL JSON results") from exc
         return data
 
     def _post(

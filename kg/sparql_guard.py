@@ -30,6 +30,9 @@ from rdflib.plugins.sparql.parserutils import CompValue
 MAX_QUERY_CHARS = 20_000
 _ESCAPE = re.compile(r"\\[uU]")
 _SERVICE_WORD = re.compile(r"\bservice\b", re.IGNORECASE)
+# A server's own extension functions can reach the network or the database (Virtuoso's
+# bif:http_get, sql:...): refused by name, since rdflib parses them as ordinary calls.
+_SERVER_BUILTINS = re.compile(r"\b(?:bif|sql)\s*:|openlinksw\.com/schemas/(?:bif|sql)", re.I)
 _FORBIDDEN = {
     "ServiceGraphPattern": "SERVICE (querying another server) is not allowed here",
     "DatasetClause": "FROM / FROM NAMED (loading other data) is not allowed here",
@@ -70,6 +73,8 @@ def check_query(text: str) -> CheckedQuery:
             "SERVICE (querying another server) is not allowed here, not even "
             "as a word in a string or a comment"
         )
+    if _SERVER_BUILTINS.search(text):
+        raise RefusedQuery("a server's own functions (bif:, sql:) are not allowed here")
     try:
         with _PARSER:  # rdflib's pyparsing grammar is shared state: one parse at a time
             parsed = parseQuery(text)

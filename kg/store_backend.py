@@ -81,7 +81,7 @@ def publish_to(
         from kg.remote_store import publish_remote
 
         build_id, record = publish_remote(settings.endpoint, dataset, info, current)
-        return Published(f"{settings.endpoint.query_url} (build {build_id})", record)
+        return Published(f"{settings.endpoint.shown} (build {build_id})", record)
     path = publish(dataset, settings.store_dir, info, current, finish)
     data = json.loads((path / "build.json").read_text("utf-8"))
     return Published(str(path), data, path)

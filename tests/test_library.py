@@ -267,6 +267,10 @@ def test_adding_and_changing_a_review_builds_on_the_previous_store_as_a_full_bui
     _, second = build_project(settings, PublishOptions())
     assert second.info["build_kind"] == "incremental"
     assert second.info["versions"][added] == [1]
+    once = Settings(root, root / "reviews", tmp_path / "once")
+    shutil.copytree(settings.store_dir / "versions", once.store_dir / "versions")
+    build_project(once, PublishOptions())
+    _stores_agree(settings.store_dir, once.store_dir)
     # ...and another gets a second version: a claim dropped, a source retitled.
     claims = root / "reviews" / "synthetic-00001.claims.yaml"
     text = claims.read_text("utf-8")

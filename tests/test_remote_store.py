@@ -138,7 +138,7 @@ def test_the_cli_builds_queries_and_lists_versions_on_the_server(
         monkeypatch.setenv(name, value)
     assert main(["build", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["store"].startswith(server.query_url)
+    assert summary["store"].startswith(server.shown)
     assert not (settings.store_dir / "current").exists()  # nothing went to the embedded store
     assert main(["versions"]) == 0
     assert "v1" in capsys.readouterr().out
@@ -181,6 +181,8 @@ def test_sparql_on_the_server_never_reaches_the_reviews_words(
     assert reply.status_code == 200
     graphs = {b["g"]["value"] for b in reply.get_json()["results"]["bindings"]}
     assert graphs and not any(g.endswith("/sentences") or g.startswith("urn:evkg:") for g in graphs)
+    ssrf = "SELECT ?x WHERE { BIND (bif:http_get('http://127.0.0.1:1/') AS ?x) }"
+    assert client.get("/sparql", query_string={"query": ssrf}).status_code == 400
     refused = client.get(
         "/sparql", query_string={"query": "SELECT * FROM <urn:evkg:store> WHERE { ?s ?p ?o }"}
     )
