@@ -220,7 +220,7 @@ def _damaged_versions(
 ) -> list[Problem]:
     """The unchanged reviews are not read again, but their archived files are still checked."""
     from ingest.archive import ArchiveError
-    from kg.library import archive_of
+    from kg.library import archive_of, damaged_version
 
     archive = archive_of(settings)
     problems = []
@@ -237,16 +237,7 @@ def _damaged_versions(
                 )
                 continue
             if damaged:
-                problems.append(
-                    Problem(
-                        str(record.folder),
-                        None,
-                        Severity.ERROR,
-                        "version.checksum",
-                        f"{record.qualified_id}: {', '.join(damaged)} no longer match "
-                        "their recorded checksums",
-                    )
-                )
+                problems.append(damaged_version(record, damaged))
     return problems
 
 

@@ -238,16 +238,7 @@ def assemble(
                 continue
             damaged = archive.verify(record)
             if damaged:
-                problems.append(
-                    Problem(
-                        str(record.folder),
-                        None,
-                        Severity.ERROR,
-                        "version.checksum",
-                        f"{record.qualified_id}: {', '.join(damaged)} no longer match "
-                        "their recorded checksums",
-                    )
-                )
+                problems.append(damaged_version(record, damaged))
                 continue
             review, found = ingest_review(
                 record.manifest(manifest),
@@ -261,6 +252,17 @@ def assemble(
             if review is not None:
                 reviews.append(review)
     return reviews, problems
+
+
+def damaged_version(record: VersionRecord, damaged: Sequence[str]) -> Problem:
+    """The error for an archived version whose files no longer match their checksums."""
+    return Problem(
+        str(record.folder),
+        None,
+        Severity.ERROR,
+        "version.checksum",
+        f"{record.qualified_id}: {', '.join(damaged)} no longer match their recorded checksums",
+    )
 
 
 def current_graph_names(dataset: Dataset, reviews: Sequence[ReviewInputs]) -> list[str]:

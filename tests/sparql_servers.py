@@ -49,6 +49,15 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], seconds: float, log: P
     raise RuntimeError(f"the SPARQL server did not answer at {url} within {seconds:g} s")
 
 
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 VIRTUOSO_INI = """[Database]
 DatabaseFile = {dir}/virtuoso.db
 ErrorLogFile = {dir}/virtuoso.log
@@ -115,12 +124,7 @@ def virtuoso(folder: Path) -> Iterator[Endpoint]:
         )
         yield Endpoint(base + "/sparql", base + "/sparql", base + "/sparql-graph-crud")
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
 
 
 @contextlib.contextmanager
@@ -151,12 +155,7 @@ def oxigraph(folder: Path) -> Iterator[Endpoint]:
         _wait_for(base + "/query", process, 60, log)
         yield Endpoint(base + "/query", base + "/update", base + "/store")
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
 
 
 @contextlib.contextmanager
