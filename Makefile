@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install build run test lint typecheck pytest pytest-remote system-deps bench clean
+.PHONY: install build run test lint typecheck pytest pytest-remote system-deps bench bench-remote clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ test: lint typecheck pytest pytest-remote
 
 bench: install
 	$(BIN)/python -m bench.scale --size $(or $(SIZE),10k)
+
+bench-remote: install system-deps
+	$(BIN)/python -m bench.remote --size $(or $(SIZE),10k) --server $(or $(SERVER),oxigraph)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -61,6 +61,7 @@ def previous_build(
     manifests: Sequence[ReviewManifest],
     new: Mapping[str, VersionRecord],
     strict: bool = False,
+    bib_encoding: str | None = None,
 ) -> tuple[Path, dict[str, Any]] | None:
     """The current build, if a build of ``new`` may go on from it; else None (build in full).
 
@@ -83,6 +84,8 @@ def previous_build(
         and info.get("software_version") == software_version()
         and info.get("vocabulary_checksum") == vocabulary.checksum
         and info.get("shapes_checksum") == shapes_checksum(settings.shapes)
+        # The unchanged reviews' bibliographies were read in the previous build's encoding.
+        and info.get("bib_encoding") == bib_encoding
         and isinstance(info.get("input_checksums"), dict)
         and isinstance(info.get("versions"), dict)
     )
@@ -376,9 +379,22 @@ def _summary(
         "digest": digest,
         "versions": {k: sorted(v) for k, v in sorted(versions.items()) if v},
         "reviews": [summaries[k] for k in sorted(summaries)],
-        "problems": kept_problems + [p.to_json() for p in problems],
+        "problems": _distinct(kept_problems + [p.to_json() for p in problems]),
         "shacl": kept_shacl + [r for r in new_shacl if r not in kept_shacl],
         "graphs": sorted(set(before.get("graphs", [])) | set(written)),
         "input_checksums": {k: sorted(v) for k, v in sorted(checksums.items())},
         "build_kind": "incremental",
     }
+
+
+def _distinct(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items in order, each once.
+
+    Problems found again (say, in every manifest read) must not pile up from one incremental
+    build to the next.
+    """
+    kept: list[dict[str, Any]] = []
+    for item in items:
+        if item not in kept:
+            kept.append(item)
+    return kept

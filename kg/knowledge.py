@@ -149,18 +149,12 @@ class Knowledge:
     def of(cls, store: GraphStore) -> Knowledge:
         """The knowledge of a store, loaded on first use and kept with it (it never changes).
 
-        A published build has it precomputed (:mod:`kg.answer_index`); a snapshot of an older
-        version is read through SPARQL.
+        A published build has it precomputed (:mod:`kg.answer_index`), in its folder or on
+        its SPARQL server; a snapshot of an older version is read through SPARQL.
         """
         cached = getattr(store, "_knowledge", None)
         if cached is None:
-            from kg.answer_index import read_index
-
-            index = (
-                read_index(store.build_dir)
-                if not store.versions and store.build_dir is not None
-                else None
-            )
+            index = store.answer_index()
             cached = cls(store, index)
             store._knowledge = cached  # type: ignore[attr-defined]
             if not store.versions:

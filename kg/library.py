@@ -356,7 +356,9 @@ def _build_and_publish(
     options: PublishOptions,
 ) -> tuple[LibraryBuild, Published]:
     vocabulary = load_vocabulary()
-    previous = previous_build(settings, vocabulary, manifests, new, options.strict)
+    previous = previous_build(
+        settings, vocabulary, manifests, new, options.strict, options.bib_encoding
+    )
     if previous is not None:
         reviews, problems, report, _, path = build_increment(
             settings, manifests, versions, new, problems, options, vocabulary, previous
@@ -385,7 +387,11 @@ def _build_and_publish(
         )
     current = current_graph_names(dataset, reviews)
     built = LibraryBuild(reviews, problems, dataset, current, report, versions, list(new.values()))
-    info = {**_summary(built, vocabulary), "shapes_checksum": shapes_checksum(settings.shapes)}
+    info = {
+        **_summary(built, vocabulary),
+        "shapes_checksum": shapes_checksum(settings.shapes),
+        "bib_encoding": options.bib_encoding,
+    }
     published = publish_to(settings, dataset, info, current, write_index)
     return built, published
 

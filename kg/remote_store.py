@@ -5,42 +5,47 @@ The server holds what an embedded build holds, in named graphs beside each other
 - every named graph of the library under its own IRI (``…/graph/<review>/v<n>/claims``);
 - per build, ``urn:evkg:snapshot:<build>``: the union of that build's current public graphs,
   which queries read as their default graph (the embedded store's default graph);
+- per build, ``urn:evkg:private:<build>``: the union of its current private graphs (the
+  review's sentences), read beside the snapshot and never by ``/sparql``;
 - per build, ``urn:evkg:build:<build>``: its ``build.json``;
-- ``urn:evkg:store``: which build is current, one triple.
+- per distinct answer index, ``urn:evkg:index:<sha256>``: the precomputed answers
+  (:mod:`kg.answer_index`), gzipped, in parts;
+- ``urn:evkg:store``: which build is current (one triple), and the lease of a publish
+  under way (:mod:`kg.remote_lease`).
 
-A publish writes the graphs whose content changed (each graph's digest is kept in the build's
-record), then the new snapshot and record, and only then moves the ``current`` triple, with an
-update that succeeds only if the pointer still names the build this publish started from.
-Readers choose a build once per request and pass its snapshot as ``default-graph-uri``, so a
-request never mixes two builds' answers, and web workers keep no state of their own: any
-number of them can read one server.  See ``docs/deployment.md``.
+Readers choose a build once per request and read only that build's own graphs (its snapshot,
+private snapshot and index), so a request never mixes two builds' answers, even while a
+publish is rewriting data graphs; and web workers keep no state of their own: any number of
+them can read one server.  Publishing is in :mod:`kg.remote_publish`; see
+``docs/deployment.md``.
 """
 
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
-import secrets
-import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset
 
 from kg.errors import StoreError
+from kg.remote_lease import STORE_GRAPH
 from kg.sparql_client import Endpoint, EndpointTimeout, Term, iter_quads, to_term
-from kg.store import KEEP_BUILDS, PRIVATE_SUFFIX, STORE_FORMAT, GraphStore, Row, load_query
-from kg.terms import iter_ox_quads
+from kg.store import PRIVATE_SUFFIX, STORE_FORMAT, GraphStore, Row, load_query
 
-STORE_GRAPH = "urn:evkg:store"
-_CURRENT = ox.NamedNode("urn:evkg:current")
-_INFO = ox.NamedNode("urn:evkg:buildInfo")
+# The arrangement of graphs on the server described above; a build recorded under another
+# layout is refused with advice to build again.
+REMOTE_LAYOUT = 2
+INDEX_PART = ox.NamedNode("urn:evkg:indexPart")
+CURRENT = ox.NamedNode("urn:evkg:current")
+INFO = ox.NamedNode("urn:evkg:buildInfo")
 _CURRENT_QUERY = f"""
 SELECT ?build ?info WHERE {{
-  GRAPH <{STORE_GRAPH}> {{ <{STORE_GRAPH}> {_CURRENT} ?build }}
-  GRAPH ?build {{ ?build {_INFO} ?info }}
+  GRAPH <{STORE_GRAPH}> {{ <{STORE_GRAPH}> {CURRENT} ?build }}
+  GRAPH ?build {{ ?build {INFO} ?info }}
 }}"""
 
 
@@ -49,9 +54,19 @@ def snapshot_graph(build_id: str) -> str:
     return f"urn:evkg:snapshot:{build_id}"
 
 
+def private_graph(build_id: str) -> str:
+    """The graph that holds one build's current private graphs (the reviews' sentences)."""
+    return f"urn:evkg:private:{build_id}"
+
+
 def record_graph(build_id: str) -> str:
     """The graph (and node) that records one build's ``build.json``."""
     return f"urn:evkg:build:{build_id}"
+
+
+def index_graph(digest: str) -> str:
+    """The graph that holds the answer index whose JSON has this SHA-256."""
+    return f"urn:evkg:index:{digest}"
 
 
 def current_remote(endpoint: Endpoint) -> tuple[str, dict[str, Any]] | None:
@@ -60,11 +75,35 @@ def current_remote(endpoint: Endpoint) -> tuple[str, dict[str, Any]] | None:
     if not rows:
         return None
     build = rows[0]["build"]["value"].removeprefix("urn:evkg:build:")
+    return build, _decode_record(build, rows[0]["info"]["value"])
+
+
+def read_record(endpoint: Endpoint, build_id: str) -> dict[str, Any] | None:
+    """The record of one build on the server, current or not; None if it is gone."""
+    node = ox.NamedNode(record_graph(build_id))
+    _, rows = endpoint.select(
+        f"SELECT ?info WHERE {{ {node} {INFO} ?info }}", default_graphs=[node.value]
+    )
+    return _decode_record(build_id, rows[0]["info"]["value"]) if rows else None
+
+
+def _decode_record(build_id: str, text: str) -> dict[str, Any]:
     try:
-        info: dict[str, Any] = json.loads(base64.b64decode(rows[0]["info"]["value"]))
+        info: dict[str, Any] = json.loads(base64.b64decode(text))
     except ValueError as exc:
-        raise StoreError(f"the record of build {build} on the SPARQL server is damaged") from exc
-    return build, info
+        raise StoreError(f"the record of build {build_id} on the SPARQL server is damaged") from exc
+    return info
+
+
+def encode_record(record: Mapping[str, Any]) -> ox.Literal:
+    """A build record as the literal kept in its record graph."""
+    return ox.Literal(base64.b64encode(json.dumps(record).encode("utf-8")).decode("ascii"))
+
+
+def record_triple(build_id: str, record: Mapping[str, Any]) -> ox.Triple:
+    """The one triple of a build's record graph."""
+    node = ox.NamedNode(record_graph(build_id))
+    return ox.Triple(node, INFO, encode_record(record))
 
 
 class RemoteGraphStore(GraphStore):
@@ -78,9 +117,7 @@ class RemoteGraphStore(GraphStore):
         self._record = dict(info)
         self._queries: dict[str, str] = {}
         self.versions: Mapping[str, int] = {}
-        current = list(info.get("current_graphs", []))
-        self._private_names = [g for g in current if g.endswith(PRIVATE_SUFFIX)]
-        self._defaults = [snapshot_graph(build_id), *self._private_names]
+        self._defaults = [snapshot_graph(build_id), private_graph(build_id)]
 
     @classmethod
     def open_remote(cls, endpoint: Endpoint) -> RemoteGraphStore:
@@ -91,7 +128,7 @@ class RemoteGraphStore(GraphStore):
                 f"no build on the SPARQL server at {endpoint.shown}: run `evkg build` first"
             )
         build, info = found
-        if info.get("store_format") != STORE_FORMAT:
+        if info.get("store_format") != STORE_FORMAT or info.get("layout") != REMOTE_LAYOUT:
             raise StoreError(
                 f"the build on {endpoint.shown} was made by another version of "
                 "evidence-graph: run `evkg build` again"
@@ -127,21 +164,46 @@ class RemoteGraphStore(GraphStore):
     def quads(self, current_only: bool = False) -> Iterator[ox.Quad]:
         """Every public quad of the named graphs, or the current snapshot's triples."""
         if current_only:
-            _, rows = self.endpoint.select(
-                "SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
-                default_graphs=[snapshot_graph(self._build_id)],
-            )
-            return iter_quads(rows)
+            # The snapshot is the union of these graphs; read a graph at a time, so that a
+            # server's cap on rows per answer never meets the whole library at once.
+            current = self._record.get("current_graphs", [])
+            public = [g for g in current if not g.endswith(PRIVATE_SUFFIX)]
+            triples = {q.triple for q in self._quads_of(public)}
+            return (ox.Quad(t.subject, t.predicate, t.object) for t in sorted(triples, key=str))
         return self._quads_of(self.public_graphs())
 
     def _quads_of(self, graphs: Sequence[str]) -> Iterator[ox.Quad]:
         # One request per graph: a server's cap on rows per answer (Virtuoso's
-        # ResultSetMaxRows) applies to one graph at a time, never to the whole library.
+        # ResultSetMaxRows) applies to one graph at a time; a graph above it is an error
+        # (AnswerCut), never a silently shorter graph.
         for graph in graphs:
             _, rows = self.endpoint.select(
                 "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[graph]
             )
             yield from iter_quads(rows)
+
+    def answer_index(self) -> dict[str, Any] | None:
+        """The build's precomputed answers, fetched from the server (see kg.answer_index)."""
+        digest = self._record.get("answer_index")
+        if not digest:
+            return None
+        graph = index_graph(str(digest))
+        _, rows = self.endpoint.select(
+            f"SELECT ?part WHERE {{ {ox.NamedNode(graph)} {INDEX_PART} ?part }}",
+            default_graphs=[graph],
+        )
+        parts = sorted(row["part"]["value"] for row in rows)
+        packed = base64.b64decode("".join(p.partition(":")[2] for p in parts))
+        try:
+            text = gzip.decompress(packed)
+        except (OSError, EOFError) as exc:
+            raise StoreError(f"the answer index of build {self._build_id} is damaged") from exc
+        if hashlib.sha256(text).hexdigest() != digest:
+            raise StoreError(f"the answer index of build {self._build_id} is incomplete")
+        from kg.answer_index import INDEX_FORMAT
+
+        data: dict[str, Any] = json.loads(text)
+        return data if data.get("format") == INDEX_FORMAT else None
 
     def about(self, iri: str) -> list[ox.Triple]:
         """Every triple of the current snapshot whose subject is ``iri``."""
@@ -183,7 +245,7 @@ class RemoteGraphStore(GraphStore):
                 triples = self.endpoint.construct(query, **dataset)  # type: ignore[arg-type]
                 lines = [f"{t} ." for t in triples[:row_cap]]
                 return "graph", lines, len(triples) > row_cap
-            variables, rows = self.endpoint.select(query, **dataset)  # type: ignore[arg-type]
+            variables, rows, cap = self.endpoint.select_partial(query, **dataset)  # type: ignore[arg-type]
         except EndpointTimeout as exc:
             # The connection is dropped; the server's own limit (Virtuoso's
             # MaxQueryExecutionTime, oxigraph serve --timeout-s) ends the query there.
@@ -194,7 +256,8 @@ class RemoteGraphStore(GraphStore):
             return "error", "the server refused the query", False
         table: list[list[Term | None]] = [[row.get(v) for v in variables] for row in rows]
         payload = {"vars": variables, "rows": table[:row_cap]}
-        return "select", payload, len(table) > row_cap
+        # A server that cut the answer at its own cap has more rows than it sent.
+        return "select", payload, len(table) > row_cap or cap is not None
 
     def __len__(self) -> int:
         _, rows = self.endpoint.select(
@@ -222,95 +285,3 @@ def bind_values(query: str, bindings: Mapping[str, str]) -> str:
         raise ValueError("a prepared query without 'WHERE {' cannot be bound")
     cut = where + len("WHERE {")
     return f"{query[:cut]}\n  VALUES ({names}) {{ ({values}) }}{query[cut:]}"
-
-
-def graph_digest(triples: Sequence[ox.Triple]) -> str:
-    """A digest of a graph's content that does not depend on the order of its triples."""
-    digest = hashlib.sha256()
-    for line in sorted(str(t) for t in triples):
-        digest.update(line.encode("utf-8") + b"\n")
-    return digest.hexdigest()
-
-
-def publish_remote(
-    endpoint: Endpoint,
-    dataset: Dataset,
-    info: Mapping[str, Any],
-    current: Collection[str] | None = None,
-) -> tuple[str, dict[str, Any]]:
-    """Write the dataset to the server as a new build and make it current.
-
-    Returns the build id and its record.  Graphs that did not change since the current build
-    are not sent again.  If another publish moved the pointer meanwhile, nothing becomes
-    current and a StoreError says so.
-    """
-    graphs: dict[str, list[ox.Triple]] = {}
-    for quad in iter_ox_quads(dataset):
-        if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
-            raise StoreError("the library holds a blank node, which a remote store cannot keep")
-        if isinstance(quad.graph_name, ox.NamedNode):
-            graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
-    names = sorted(graphs)
-    chosen = set(names if current is None else current)
-    previous = current_remote(endpoint)
-    before = previous[1] if previous else {}
-    sent = dict(before.get("graph_digests", {}))
-    build_id = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{secrets.token_hex(4)}"
-    digests = {}
-    for name in names:
-        digests[name] = graph_digest(graphs[name])
-        if sent.get(name) != digests[name]:
-            endpoint.replace_graph(name, graphs[name])
-    union = {t for n in names if n in chosen and not n.endswith(PRIVATE_SUFFIX) for t in graphs[n]}
-    endpoint.replace_graph(snapshot_graph(build_id), sorted(union, key=str))
-    history = [build_id, *before.get("history", [])]
-    record = {
-        **info,
-        "store_format": STORE_FORMAT,
-        "quads": sum(len(t) for t in graphs.values()),
-        "graphs": names,
-        "current_graphs": sorted(n for n in names if n in chosen),
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "graph_digests": digests,
-        "history": history[:KEEP_BUILDS],
-    }
-    node = ox.NamedNode(record_graph(build_id))
-    encoded = base64.b64encode(json.dumps(record).encode("utf-8")).decode("ascii")
-    endpoint.replace_graph(node.value, [ox.Triple(node, _INFO, ox.Literal(encoded))])
-    _move_current(endpoint, previous[0] if previous else None, build_id)
-    for old in history[KEEP_BUILDS:]:
-        endpoint.drop_graph(snapshot_graph(old))
-        endpoint.drop_graph(record_graph(old))
-    return build_id, record
-
-
-def _move_current(endpoint: Endpoint, expected: str | None, build_id: str) -> None:
-    """Point ``current`` at the new build, only if it still names ``expected``.
-
-    Each form was chosen because both Virtuoso 7.2 and Oxigraph evaluate it as the standard
-    says (Virtuoso inserted regardless with ``OPTIONAL``/``BIND`` before the filter).
-    """
-    store = ox.NamedNode(STORE_GRAPH)
-    new = ox.NamedNode(record_graph(build_id))
-    pointer = f"GRAPH {store} {{ {store} {_CURRENT} ?old }}"
-    if expected is None:
-        endpoint.update(
-            f"INSERT {{ GRAPH {store} {{ {store} {_CURRENT} {new} }} }}\n"
-            f"WHERE {{ FILTER NOT EXISTS {{ {pointer} }} }}"
-        )
-    else:
-        endpoint.update(
-            f"DELETE {{ {pointer} }}\n"
-            f"INSERT {{ GRAPH {store} {{ {store} {_CURRENT} {new} }} }}\n"
-            f"WHERE {{ {pointer} FILTER (?old = {ox.NamedNode(record_graph(expected))}) }}"
-        )
-    _, rows = endpoint.select(f"SELECT ?old WHERE {{ {pointer} }}", named_graphs=[STORE_GRAPH])
-    if [r["old"]["value"] for r in rows] != [new.value]:
-        if new.value in [r["old"]["value"] for r in rows]:
-            endpoint.update(f"DELETE DATA {{ GRAPH {store} {{ {store} {_CURRENT} {new} }} }}")
-        endpoint.drop_graph(snapshot_graph(build_id))
-        endpoint.drop_graph(record_graph(build_id))
-        raise StoreError(
-            "another publish changed the SPARQL server's current build meanwhile: nothing "
-            "was published; run the build again"
-        )

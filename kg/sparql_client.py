@@ -8,7 +8,12 @@ not see them (each was seen on Virtuoso 7.2; Oxigraph needs none):
 
 - booleans come back as ``"1"``/``"0"`` in JSON results; they are read as ``true``/``false``;
 - literals may be typed ``"typed-literal"`` (the 2005 JSON draft); read as ``"literal"``;
-- an ASK may come back as a one-row table (``__ASK_RETVAL``) instead of ``"boolean"``.
+- an ASK may come back as a one-row table (``__ASK_RETVAL``) instead of ``"boolean"``;
+- an answer longer than the server's cap (``ResultSetMaxRows``, 10,000 by default) is cut
+  short, said only by an ``X-SPARQL-MaxRows`` header.  A cut answer is an error here
+  (:class:`AnswerCut`) unless the caller asked for a partial one: nothing is lost silently.
+  Graph dumps (CONSTRUCT, graph-store GET) are cut without any header, so this project never
+  reads a graph that way; it reads one SELECT per graph (see :mod:`kg.remote_store`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from email.message import Message
 from typing import Any
 
 import pyoxigraph as ox
@@ -34,6 +40,17 @@ Term = dict[str, str]
 
 class EndpointTimeout(StoreError):
     """The server did not answer within the time allowed."""
+
+
+class AnswerCut(StoreError):
+    """The server returned only the first rows of an answer (its per-answer row cap)."""
+
+    def __init__(self, shown: str, cap: int) -> None:
+        super().__init__(
+            f"the SPARQL server at {shown} cut an answer at {cap} rows; raise its cap "
+            "(Virtuoso: ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)"
+        )
+        self.cap = cap
 
 
 @dataclass(frozen=True)
@@ -77,14 +94,33 @@ class Endpoint:
         named_graphs: Sequence[str] = (),
         timeout: float | None = None,
     ) -> tuple[list[str], list[dict[str, Term]]]:
-        """A SELECT's variables and rows (unbound variables are absent from a row)."""
-        data = self._query_json(query, default_graphs, named_graphs, timeout)
+        """A SELECT's variables and rows (unbound variables are absent from a row).
+
+        An answer the server cut short raises :class:`AnswerCut`.
+        """
+        variables, rows, cap = self.select_partial(
+            query, default_graphs=default_graphs, named_graphs=named_graphs, timeout=timeout
+        )
+        if cap is not None:
+            raise AnswerCut(self.shown, cap)
+        return variables, rows
+
+    def select_partial(
+        self,
+        query: str,
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        timeout: float | None = None,
+    ) -> tuple[list[str], list[dict[str, Term]], int | None]:
+        """A SELECT's variables and rows, and the server's row cap if it cut the answer."""
+        data, cap = self._query_json(query, default_graphs, named_graphs, timeout)
         variables = [str(v) for v in data.get("head", {}).get("vars", [])]
         rows = [
             {name: normalise(term) for name, term in row.items()}
             for row in data.get("results", {}).get("bindings", [])
         ]
-        return variables, rows
+        return variables, rows, cap
 
     def ask(
         self,
@@ -95,7 +131,7 @@ class Endpoint:
         timeout: float | None = None,
     ) -> bool:
         """An ASK's answer."""
-        data = self._query_json(query, default_graphs, named_graphs, timeout)
+        data, _ = self._query_json(query, default_graphs, named_graphs, timeout)
         if "boolean" in data:
             return bool(data["boolean"])
         rows = data.get("results", {}).get("bindings", [])
@@ -111,14 +147,14 @@ class Endpoint:
         timeout: float | None = None,
     ) -> list[ox.Triple]:
         """A CONSTRUCT or DESCRIBE's triples."""
-        content_type, body = self._post(
+        headers, body = self._post(
             self.query_url,
             _form(("query", query), default_graphs, named_graphs),
             "application/x-www-form-urlencoded",
             GRAPH_TYPES,
             timeout,
         )
-        turtle = content_type.startswith("text/turtle")
+        turtle = headers.get("Content-Type", "").startswith("text/turtle")
         fmt = ox.RdfFormat.TURTLE if turtle else ox.RdfFormat.N_TRIPLES
         return [q.triple for q in ox.parse(body, format=fmt)]
 
@@ -168,8 +204,8 @@ class Endpoint:
         default_graphs: Sequence[str],
         named_graphs: Sequence[str],
         timeout: float | None,
-    ) -> dict[str, Any]:
-        _, body = self._post(
+    ) -> tuple[dict[str, Any], int | None]:
+        headers, body = self._post(
             self.query_url,
             _form(("query", query), default_graphs, named_graphs),
             "application/x-www-form-urlencoded",
@@ -180,11 +216,12 @@ class Endpoint:
             data: dict[str, Any] = json.loads(body)
         except ValueError as exc:
             raise StoreError(f"{self.shown} did not answer with SPARQL JSON results") from exc
-        return data
+        cap = headers.get("X-SPARQL-MaxRows")
+        return data, int(cap) if cap and cap.strip().isdigit() else None
 
     def _post(
         self, url: str, body: bytes, content_type: str, accept: str, timeout: float | None
-    ) -> tuple[str, bytes]:
+    ) -> tuple[Message, bytes]:
         return self._request("POST", url, body, content_type, accept, timeout)
 
     def _request(
@@ -195,7 +232,7 @@ class Endpoint:
         content_type: str,
         accept: str,
         timeout: float | None,
-    ) -> tuple[str, bytes]:
+    ) -> tuple[Message, bytes]:
         parts = urllib.parse.urlsplit(url)
         headers = {"Content-Type": content_type, "Accept": accept}
         if parts.username is not None:
@@ -212,7 +249,7 @@ class Endpoint:
         request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:  # noqa: S310
-                return response.headers.get("Content-Type", ""), response.read()
+                return response.headers, response.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read(300).decode("utf-8", "replace").strip().splitlines()
             raise StoreError(

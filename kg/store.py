@@ -292,6 +292,14 @@ class GraphStore:
         data: dict[str, Any] = json.loads((self.build_dir / "build.json").read_text("utf-8"))
         return data
 
+    def answer_index(self) -> dict[str, Any] | None:
+        """The build's precomputed answers (:mod:`kg.answer_index`); None for a view."""
+        if self.versions or self.build_dir is None:
+            return None
+        from kg.answer_index import read_index
+
+        return read_index(self.build_dir)
+
     def run_public_query(
         self, query: str, kind: str, *, seconds: float, row_cap: int
     ) -> tuple[str, Any, bool]:

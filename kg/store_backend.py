@@ -8,6 +8,7 @@ both come here, so they can never disagree about where the library is.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,17 +71,25 @@ def publish_to(
     settings: Settings,
     dataset: Dataset,
     info: Mapping[str, Any],
-    current: Collection[str],
+    current: Collection[str] | None,
     finish: Finisher | None = None,
 ) -> Published:
-    """Publish a built library where the settings say; ``finish`` runs for the embedded store.
+    """Publish a built library where the settings say; ``finish`` writes its answer index.
 
-    A server needs no precomputed answer index: its readers ask it by SPARQL.
+    For a server the build is first published to a throwaway embedded store, so that the
+    answer index it keeps (and every worker then reads) is exactly the one an embedded build
+    would have.
     """
     if settings.endpoint is not None:
-        from kg.remote_store import publish_remote
+        from kg.answer_index import INDEX
+        from kg.remote_publish import publish_remote
 
-        build_id, record = publish_remote(settings.endpoint, dataset, info, current)
+        index = None
+        if finish is not None:
+            with tempfile.TemporaryDirectory(prefix="evkg-index-") as scratch:
+                local = publish(dataset, Path(scratch), info, current, finish)
+                index = (local / INDEX).read_bytes()
+        build_id, record = publish_remote(settings.endpoint, dataset, info, current, index)
         return Published(f"{settings.endpoint.shown} (build {build_id})", record)
     path = publish(dataset, settings.store_dir, info, current, finish)
     data = json.loads((path / "build.json").read_text("utf-8"))

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -105,9 +106,13 @@ def built_store(
     dataset = build_dataset(project_reviews, vocabulary)
     publish(dataset, root, {"digest": "test"})
     if remote_endpoint is not None:
-        from kg.remote_store import publish_remote
+        # As `evkg build` publishes to a server: with the answer index workers read.
+        from kg.answer_index import write_index
+        from kg.config import Settings
+        from kg.store_backend import publish_to
 
-        publish_remote(remote_endpoint, dataset, {"digest": "test"})
+        settings = replace(Settings.from_env({}), endpoint=remote_endpoint)
+        publish_to(settings, dataset, {"digest": "test"}, None, write_index)
     return root
 
 

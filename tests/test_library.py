@@ -246,6 +246,9 @@ def _stores_agree(one: Path, other: Path) -> None:
     info = [json.loads((f / "build.json").read_text("utf-8")) for f in folders if f]
     for key in ("digest", "versions", "current_graphs", "graphs", "input_checksums", "quads"):
         assert info[0][key] == info[1][key], key
+    # The same problems are on record, each once (their order follows the build's path).
+    problems = [sorted(json.dumps(p, sort_keys=True) for p in i["problems"]) for i in info]
+    assert problems[0] == problems[1]
 
 
 def test_adding_and_changing_a_review_builds_on_the_previous_store_as_a_full_build_would(
@@ -290,3 +293,24 @@ def test_adding_and_changing_a_review_builds_on_the_previous_store_as_a_full_bui
     knowledge = Knowledge.of(GraphStore.open(settings.store_dir))
     assert any(f"/claim/{added}/" in iri for iri in knowledge.claims)
     assert not any("/claim/synthetic-00001/c3" in iri for iri in knowledge.claims)
+
+
+def test_a_build_in_another_bibliography_encoding_reads_every_review_again(
+    tmp_path: Path,
+) -> None:
+    from bench.library import write_review
+    from kg.vocabulary import load_vocabulary
+
+    root = tmp_path / "lib"
+    write_library(root, reviews=2, seed=7)
+    settings = Settings(root, root / "reviews", root / "store")
+    build_project(settings, PublishOptions(bib_encoding="cp1252"))
+    concepts = {k: sorted(v) for k, v in load_vocabulary().concept_ids().items()}
+    write_review(root, 2, 7, concepts)
+    # The unchanged reviews were read as cp1252; read as UTF-8 now, they may differ.
+    _, second = build_project(settings, PublishOptions())
+    assert second.info["build_kind"] == "full"
+    assert second.info["bib_encoding"] is None
+    write_review(root, 3, 7, concepts)
+    _, third = build_project(settings, PublishOptions())
+    assert third.info["build_kind"] == "incremental"

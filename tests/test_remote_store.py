@@ -14,20 +14,16 @@ import pytest
 from rdflib import Dataset
 from rdflib.compare import isomorphic
 
-from ingest.pipeline import ingest_reviews
+from ingest.pipeline import ReviewInputs, ingest_reviews
 from kg.build import build_dataset
 from kg.cli import main
 from kg.errors import StoreError
-from kg.remote_store import (
-    RemoteGraphStore,
-    current_remote,
-    publish_remote,
-    snapshot_graph,
-)
+from kg.remote_publish import publish_remote
+from kg.remote_store import RemoteGraphStore, current_remote, snapshot_graph
 from kg.sparql_client import Endpoint
 from kg.store import GraphStore, publish
 from kg.store_backend import open_store
-from kg.vocabulary import load_vocabulary
+from kg.vocabulary import Vocabulary, load_vocabulary
 from tests.conftest import DATA, REMOTE, copy_project
 from tests.sparql_servers import endpoint_env, sparql_server
 from tests.tiny_project import make_tiny_project
@@ -114,15 +110,25 @@ def test_a_second_publish_sends_only_what_changed_and_keeps_three_builds(
 
 
 def test_a_publish_that_lost_the_race_changes_nothing(server: Endpoint, tmp_path: Path) -> None:
-    from kg.remote_store import _move_current
+    from kg.remote_lease import PublishLease
+    from kg.remote_publish import _move_current
 
     winner, _ = publish_remote(server, _hostile(tmp_path), {"digest": "w"})
     # Publishes that started before `winner` became current expect another pointer (or none).
-    for expected in ("an-older-build", None):
-        with pytest.raises(StoreError, match="another publish"):
-            _move_current(server, expected, "late")
-        found = current_remote(server)
-        assert found is not None and found[0] == winner
+    lease = PublishLease(server, "late")
+    lease.acquire()
+    try:
+        for expected in ("an-older-build", None):
+            with pytest.raises(StoreError, match="another publish"):
+                _move_current(server, expected, "late", lease.literal)
+            found = current_remote(server)
+            assert found is not None and found[0] == winner
+    finally:
+        lease.release()
+    # Without the lease the pointer does not move, even when it names the expected build.
+    with pytest.raises(StoreError, match="another publish"):
+        _move_current(server, winner, "late", lease.literal)
+    assert current_remote(server)[0] == winner  # type: ignore[index]
 
 
 def test_the_cli_builds_queries_and_lists_versions_on_the_server(
@@ -193,3 +199,132 @@ def test_sparql_on_the_server_never_reaches_the_reviews_words(
         headers={"Accept": "application/sparql-results+json"},
     )
     assert ask.get_json()["boolean"] in (True, False)
+
+
+def _watching(server: Endpoint, sent: list[str], fail_at: str | None = None) -> Endpoint:
+    class Watching(Endpoint):
+        def replace_graph(self, graph: str, triples: object, chunk: int = 250) -> None:
+            if fail_at is not None and graph.startswith(fail_at):
+                raise StoreError("the connection dropped")
+            sent.append(graph)
+            super().replace_graph(graph, triples, chunk)  # type: ignore[arg-type]
+
+    return Watching(server.query_url, server.update_url, server.graph_store_url)
+
+
+def test_one_publisher_at_a_time_and_a_failed_one_is_mended_by_the_next(
+    server: Endpoint, tmp_path: Path
+) -> None:
+    from kg.remote_lease import PublishLease
+
+    dataset = _hostile(tmp_path)
+    first, _ = publish_remote(server, dataset, {"digest": "1"})
+    reader = RemoteGraphStore.open_remote(server)
+    sentences_before = reader.select("review_sentences")
+    assert sentences_before
+    # Another publish is writing: this one is refused before it writes anything.
+    other = PublishLease(server, "someone-else")
+    other.acquire()
+    sent: list[str] = []
+    with pytest.raises(StoreError, match=r"another publish \(build someone-else\)"):
+        publish_remote(_watching(server, sent), dataset, {"digest": "2"})
+    assert sent == [] and current_remote(server)[0] == first  # type: ignore[index]
+    other.release()
+
+    # A publish fails part-way, after rewriting a data graph in place.
+    data_graphs = sorted(_graphs(dataset))
+    private = next(g for g in data_graphs if g.endswith("/sentences"))
+    server.replace_graph(private, [])  # what the failed publish left of the sentences
+    with pytest.raises(StoreError, match="connection dropped"):
+        publish_remote(_watching(server, sent, "urn:evkg:snapshot:"), dataset, {"digest": "3"})
+    assert current_remote(server)[0] == first  # type: ignore[index]
+    # Readers of the current build still read its own graphs, whole.
+    assert RemoteGraphStore.open_remote(server).select("review_sentences") == sentences_before
+
+    # The next publish finds the failed one's lease run out and sends every graph again, so
+    # the graph it emptied is whole once more (its digest alone would have said "unchanged").
+    sent.clear()
+    publish_remote(_watching(server, sent), dataset, {"digest": "4"})
+    assert set(data_graphs) <= set(sent)
+    assert PublishLease(server, "x").found() == []
+    stored = _graphs(RemoteGraphStore.open_remote(server).to_dataset())
+    assert private not in stored  # private graphs are never dumped, but the server has it:
+    _, rows = server.select(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[private]
+    )
+    assert int(rows[0]["n"]["value"]) == len(_graphs(dataset)[private])  # type: ignore[arg-type]
+
+
+def test_what_no_kept_build_names_leaves_the_server(server: Endpoint, tmp_path: Path) -> None:
+    dataset = _hostile(tmp_path)
+    publish_remote(server, dataset, {"digest": "a"}, index=b'{"format": 0, "n": 1}')
+    private = next(g for g in _graphs(dataset) if g.endswith("/sentences"))
+    smaller = Dataset()
+    for graph in dataset.graphs():
+        if str(graph.identifier) != private:
+            target = smaller.graph(graph.identifier)
+            for triple in graph:
+                target.add(triple)
+
+    def on_server() -> set[str]:
+        _, rows = server.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return {r["g"]["value"] for r in rows}
+
+    builds = [publish_remote(server, smaller, {"digest": "b"}, index=b'{"n": 2}')[0]]
+    assert private in on_server()  # the previous build still names it
+    builds += [publish_remote(server, smaller, {"digest": "b"}, index=b'{"n": 2}')[0]]
+    builds += [publish_remote(server, smaller, {"digest": "b"}, index=b'{"n": 2}')[0]]
+    left = on_server()
+    # The review's words went with the last build that named them, as did its index.
+    assert private not in left
+    assert len([g for g in left if g.startswith("urn:evkg:index:")]) == 1
+    assert {g for g in left if g.startswith("urn:evkg:build:")} == {
+        f"urn:evkg:build:{b}" for b in builds
+    }
+
+
+def test_a_cut_answer_is_an_error_never_a_shorter_answer(server: Endpoint) -> None:
+    import pyoxigraph as ox
+
+    from kg.sparql_client import AnswerCut
+
+    graph = "https://example.org/graph/long"
+    subject, predicate = ox.NamedNode("https://example.org/s"), ox.NamedNode("urn:p")
+    triples = [ox.Triple(subject, predicate, ox.Literal(n)) for n in range(10_500)]
+    server.replace_graph(graph, triples)
+    query = "SELECT ?o WHERE { ?s ?p ?o }"
+    if KIND == "virtuoso":  # capped at its default of 10,000 rows per answer
+        with pytest.raises(AnswerCut, match=r"cut an answer at 10000 rows.*ResultSetMaxRows"):
+            server.select(query, default_graphs=[graph])
+        _, rows, cap = server.select_partial(query, default_graphs=[graph])
+        assert cap == 10_000 and len(rows) == 10_000
+    else:  # the Oxigraph server has no such cap
+        _, rows = server.select(query, default_graphs=[graph])
+        assert len(rows) == 10_500
+    server.drop_graph(graph)
+
+
+def test_the_server_keeps_the_answer_index_an_embedded_build_writes(
+    server: Endpoint,
+    tmp_path: Path,
+    project_reviews: tuple[ReviewInputs, ...],
+    vocabulary: Vocabulary,
+) -> None:
+    from dataclasses import replace
+
+    from kg.answer_index import read_index, write_index
+    from kg.config import Settings
+    from kg.knowledge import Knowledge
+    from kg.store_backend import publish_to
+
+    dataset = build_dataset(project_reviews, vocabulary)
+    local = publish(dataset, tmp_path / "embedded", {"digest": "i"}, None, write_index)
+    expected = read_index(local)
+    assert expected is not None and expected["claims"]
+    for endpoint in (server, Endpoint(server.query_url, server.update_url, None)):
+        settings = replace(Settings.from_env({}), endpoint=endpoint)
+        publish_to(settings, dataset, {"digest": "i"}, None, write_index)
+        remote = RemoteGraphStore.open_remote(endpoint)
+        assert remote.answer_index() == expected
+        # Answers come from it: the same claims as the embedded build's, in the same order.
+        assert list(Knowledge.of(remote).claims) == [c["iri"] for c in expected["claims"]]

@@ -1,0 +1,130 @@
+"""One publisher at a time on a SPARQL server: a lease kept in the server's own store graph.
+
+A publish rewrites data graphs in place (``…/review``, ``…/versions``) before it moves the
+``current`` pointer, so two publishes writing at once could mix their graphs.  Before writing
+anything, a publisher adds its lease (``"<build> <expiry>"``) and reads the leases back: it
+goes on only if its own is the only one.  Two publishers that start together may both see
+each other and both stop (each is told to try again); two can never both go on, on any
+server that reads its own writes.
+
+A lease runs out ``LEASE_SECONDS`` after it was last renewed, so a publisher that crashed
+does not block the server for ever.  A lease that ran out, or that a failed publish left
+behind marked as run out, means the graphs on the server may no longer match the current
+build's record of them: whoever breaks it must send every graph again (:meth:`acquire` says
+so).  Expiry times are the publishers' clocks; keep them roughly in step.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.errors import StoreError
+from kg.sparql_client import Endpoint
+
+STORE_GRAPH = "urn:evkg:store"
+LEASE = ox.NamedNode("urn:evkg:publishing")
+LEASE_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class Held:
+    """One lease found on the server."""
+
+    build: str
+    until: float
+    literal: ox.Literal
+
+
+class PublishLease:
+    """The lease of one publish (one build id)."""
+
+    def __init__(self, endpoint: Endpoint, build_id: str, seconds: float = LEASE_SECONDS) -> None:
+        self.endpoint = endpoint
+        self.build_id = build_id
+        self.seconds = seconds
+        self.literal = self._literal(time.time() + seconds)
+
+    def acquire(self) -> bool:
+        """Take the lease, or raise StoreError if another publish holds one.
+
+        Returns True when a lease that ran out was broken: the graphs on the server may then
+        differ from what the current build recorded, and every graph must be sent again.
+        """
+        now = time.time()
+        broken = False
+        for held in self.found():
+            if held.until < now:
+                self._delete(held.literal)
+                broken = True
+        self._insert(self.literal)
+        others = [h for h in self.found() if h.build != self.build_id]
+        if others:
+            self._delete(self.literal)
+            until = time.strftime("%H:%M:%S UTC", time.gmtime(max(h.until for h in others)))
+            raise StoreError(
+                f"another publish (build {others[0].build}) is writing to the SPARQL server; "
+                f"nothing was published. Try again when it ends (its lease runs out at {until})"
+            )
+        return broken
+
+    def renew_if_due(self) -> None:
+        """Push the expiry on when half the lease has gone; raise if it was lost meanwhile."""
+        until = float(self.literal.value.split()[1])
+        if until - time.time() > self.seconds / 2:
+            return
+        if self.literal not in [h.literal for h in self.found()]:
+            raise StoreError(
+                "this publish held the SPARQL server's lease too long and lost it; "
+                "nothing was published"
+            )
+        fresh = self._literal(time.time() + self.seconds)
+        # Insert before delete, so that the lease is never absent, even for a moment.
+        self._insert(fresh)
+        self._delete(self.literal)
+        self.literal = fresh
+
+    def release(self) -> None:
+        """End the lease after a publish that finished."""
+        self._delete(self.literal)
+
+    def abandon(self) -> None:
+        """End the lease after a publish that failed part-way, marked as run out.
+
+        The next publisher breaks it and so knows to send every graph again.
+        """
+        spent = self._literal(0.0)
+        self._insert(spent)
+        self._delete(self.literal)
+        self.literal = spent
+
+    def found(self) -> list[Held]:
+        """Every lease on the server now."""
+        store = ox.NamedNode(STORE_GRAPH)
+        _, rows = self.endpoint.select(
+            f"SELECT ?lease WHERE {{ GRAPH {store} {{ {store} {LEASE} ?lease }} }}",
+            named_graphs=[STORE_GRAPH],
+        )
+        leases = []
+        for row in rows:
+            text = row["lease"]["value"]
+            build, _, until = text.partition(" ")
+            try:
+                expiry = float(until)
+            except ValueError:
+                expiry = 0.0  # unreadable: treated as run out, so it can be broken
+            leases.append(Held(build, expiry, ox.Literal(text)))
+        return leases
+
+    def _literal(self, until: float) -> ox.Literal:
+        return ox.Literal(f"{self.build_id} {until:.0f}")
+
+    def _insert(self, literal: ox.Literal) -> None:
+        store = ox.NamedNode(STORE_GRAPH)
+        self.endpoint.update(f"INSERT DATA {{ GRAPH {store} {{ {store} {LEASE} {literal} }} }}")
+
+    def _delete(self, literal: ox.Literal) -> None:
+        store = ox.NamedNode(STORE_GRAPH)
+        self.endpoint.update(f"DELETE DATA {{ GRAPH {store} {{ {store} {LEASE} {literal} }} }}")
