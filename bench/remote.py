@@ -4,8 +4,9 @@ The same synthetic library as ``make bench`` (``bench/scale.py``), this time bui
 real server started on 127.0.0.1 with a throwaway database (as the remote test suites do),
 then read by a worker process exactly as ``make bench`` reads the embedded store:
 
-- a full build onto the server (every build on a server is full), then a second build with
-  one review added (digests spare the unchanged graphs, but the build is still full);
+- a full build onto the server, from a copy of the library's inputs with no working copy,
+  then a second build with one review added: incremental on the build machine's working
+  copy, and only the changed graphs, the new snapshot and the index are sent;
 - a worker's start, its first answer (which fetches the build's answer index), the first
   question about each other concept, repeated questions, the gap map and "where is SOURCE
   cited", through the web app, each in its own process;
@@ -70,8 +71,8 @@ def main() -> None:
     quads = len(embedded)
     del knowledge, embedded
 
-    # A copy of the library's files without its embedded store: the archive of versions
-    # stays (it is where reviews' versions live), the builds go.
+    # A copy of the library's files without its embedded builds: the archive of versions
+    # stays (it is where reviews' versions live); the first build is then a full one.
     scratch = library.with_name(library.name + "-remote")
     shutil.rmtree(scratch, ignore_errors=True)
     subprocess.run(["cp", "-al", str(library), str(scratch)], check=True)
@@ -95,7 +96,7 @@ def main() -> None:
     print(
         f"Library {args.size} on the {args.server} server: {SIZES[args.size]} reviews, "
         f"{quads} quads; full build onto the server {build_s:.1f} s; adding one review "
-        f"(a full build) {add_s:.1f} s."
+        f"{add_s:.1f} s."
     )
     print(
         f"Worker: start {worker['startup_s']:.2f} s, first answer (fetches the answer index) "

@@ -19,6 +19,10 @@ from kg.vocab import BASE
 _VERSIONED_GRAPH = re.compile(re.escape(BASE) + r"graph/(?P<review>[^/]+)/v(?P<number>[0-9]+)/")
 
 
+# Every named graph of a library lives under this prefix (kg.remote_publish cleans up by it).
+GRAPH_BASE = BASE + "graph/"
+
+
 def _iri(*parts: str) -> URIRef:
     return URIRef(BASE + "/".join(parts))
 

@@ -45,6 +45,7 @@ from kg.build import (
 )
 from kg.config import Settings
 from kg.errors import ProblemsFound
+from kg.sparql_client import Endpoint
 from kg.store import PRIVATE_SUFFIX, STORE_FORMAT, current_build, publish_build
 from kg.terms import from_ox, iter_ox_quads
 from kg.validate import ShapeResult, ValidationReport, shapes_checksum
@@ -70,10 +71,12 @@ def previous_build(
     """
     import json
 
-    if settings.endpoint is not None or strict:
+    if strict:
         return None
     folder = current_build(settings.store_dir)
     if folder is None or not (folder / "answers.json").is_file():
+        return None
+    if settings.endpoint is not None and not _server_holds(settings.endpoint, folder.name):
         return None
     try:
         info: dict[str, Any] = json.loads((folder / "build.json").read_text("utf-8"))
@@ -98,6 +101,18 @@ def previous_build(
         if record.number <= max(published.get(review_id, [0])):
             return None  # only a newer version of a review (or a new review) goes on
     return folder, info
+
+
+def _server_holds(endpoint: Endpoint, local_build: str) -> bool:
+    """Whether the server's current build was sent from this local build.
+
+    If another machine published since, the working copy is behind the server, and only a
+    full build makes the server's library again from the inputs.
+    """
+    from kg.remote_store import current_remote
+
+    found = current_remote(endpoint)
+    return found is not None and found[1].get("local_build") == local_build
 
 
 def build_increment(
@@ -384,6 +399,8 @@ def _summary(
         "graphs": sorted(set(before.get("graphs", [])) | set(written)),
         "input_checksums": {k: sorted(v) for k, v in sorted(checksums.items())},
         "build_kind": "incremental",
+        # What a server needs sent again (kg.remote_publish); the rest it already holds.
+        "changed_graphs": sorted(written),
     }
 
 

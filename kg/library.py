@@ -49,7 +49,7 @@ from kg.build import (
 from kg.config import Settings
 from kg.errors import InputError, KGError, ProblemsFound, StoreError
 from kg.incremental import build_increment, previous_build
-from kg.store_backend import Published, current_info, publish_to
+from kg.store_backend import Published, current_info, publish_to, send_build
 from kg.validate import (
     ShapeResult,
     ValidationReport,
@@ -373,7 +373,7 @@ def _build_and_publish(
             versions,
             list(new.values()),
         )
-        return built, Published(str(path), info, path)
+        return built, send_build(settings, path, unchanged_since=previous[0].name)
     reviews, found = assemble(settings, manifests, versions, vocabulary, options)
     problems = problems + found + key_clashes(reviews)
     _gate(problems, reviews, options)

@@ -52,38 +52,57 @@ class PublishLease:
 
         Returns True when a lease that ran out was broken: the graphs on the server may then
         differ from what the current build recorded, and every graph must be sent again.
+        A lease that ran out is removed only by the publisher that goes on, so that the mark
+        a failed publish left cannot be lost by two publishers that both stop.
         """
-        now = time.time()
-        broken = False
-        for held in self.found():
-            if held.until < now:
-                self._delete(held.literal)
-                broken = True
         self._insert(self.literal)
-        others = [h for h in self.found() if h.build != self.build_id]
-        if others:
-            self._delete(self.literal)
-            until = time.strftime("%H:%M:%S UTC", time.gmtime(max(h.until for h in others)))
-            raise StoreError(
-                f"another publish (build {others[0].build}) is writing to the SPARQL server; "
-                f"nothing was published. Try again when it ends (its lease runs out at {until})"
-            )
-        return broken
+        broke = False
+        for _ in range(5):
+            now = time.time()
+            found = self.found()
+            live = [h for h in found if h.build != self.build_id and h.until >= now]
+            if live:
+                if broke:
+                    self.abandon()  # keep the mark of the failed publish this one removed
+                else:
+                    self._delete(self.literal)
+                until = time.strftime("%H:%M:%S UTC", time.gmtime(max(h.until for h in live)))
+                raise StoreError(
+                    f"another publish (build {live[0].build}) is writing to the SPARQL server; "
+                    f"nothing was published. Try again when it ends (its lease runs out at "
+                    f"{until})"
+                )
+            spent = [h for h in found if h.build != self.build_id]
+            if not spent:
+                return broke
+            for held in spent:
+                self._delete(held.literal)
+            broke = True
+            # Read again: a lease another publisher took meanwhile would show, and this stops.
+        self.abandon()
+        raise StoreError("the SPARQL server's publish lease kept changing; nothing was published")
 
     def renew_if_due(self) -> None:
-        """Push the expiry on when half the lease has gone; raise if it was lost meanwhile."""
+        """Push the expiry on when half the lease has gone; raise if it was lost meanwhile.
+
+        One conditional update replaces the old lease with the new, so a lease that another
+        publisher broke is never brought back.
+        """
         until = float(self.literal.value.split()[1])
         if until - time.time() > self.seconds / 2:
             return
-        if self.literal not in [h.literal for h in self.found()]:
+        fresh = self._literal(time.time() + self.seconds)
+        store = ox.NamedNode(STORE_GRAPH)
+        old = f"GRAPH {store} {{ {store} {LEASE} {self.literal} }}"
+        self.endpoint.update(
+            f"DELETE {{ {old} }}\nINSERT {{ GRAPH {store} {{ {store} {LEASE} {fresh} }} }}\n"
+            f"WHERE {{ {old} }}"
+        )
+        if fresh not in [h.literal for h in self.found()]:
             raise StoreError(
                 "this publish held the SPARQL server's lease too long and lost it; "
                 "nothing was published"
             )
-        fresh = self._literal(time.time() + self.seconds)
-        # Insert before delete, so that the lease is never absent, even for a moment.
-        self._insert(fresh)
-        self._delete(self.literal)
         self.literal = fresh
 
     def release(self) -> None:

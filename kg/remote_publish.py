@@ -21,15 +21,19 @@ import base64
 import contextlib
 import gzip
 import hashlib
+import json
+import logging
 import secrets
 import time
 from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Dataset
 
 from kg.errors import StoreError
+from kg.ids import GRAPH_BASE
 from kg.remote_lease import LEASE, STORE_GRAPH, PublishLease
 from kg.remote_store import (
     CURRENT,
@@ -43,9 +47,11 @@ from kg.remote_store import (
     record_triple,
     snapshot_graph,
 )
-from kg.sparql_client import Endpoint
+from kg.sparql_client import AnswerCut, Endpoint
 from kg.store import KEEP_BUILDS, PRIVATE_SUFFIX, STORE_FORMAT
 from kg.terms import iter_ox_quads
+
+LOG = logging.getLogger(__name__)
 
 # Base64 characters per triple of an answer index: small enough for an update's text when
 # the server has no graph-store endpoint (Virtuoso compiles every INSERT DATA).
@@ -58,6 +64,76 @@ def graph_digest(triples: Sequence[ox.Triple]) -> str:
     for line in sorted(str(t) for t in triples):
         digest.update(line.encode("utf-8") + b"\n")
     return digest.hexdigest()
+
+
+class _Source:
+    """What a publish sends: the library's named graphs, and the unions of its current ones."""
+
+    names: list[str]
+    current: set[str]
+    quads: int
+    origin: str | None = None  # the local build it was read from, if any
+
+    def triples(self, name: str) -> list[ox.Triple]:
+        raise NotImplementedError
+
+    def union(self, *, private: bool) -> list[ox.Triple]:
+        """The current public graphs' union (the snapshot), or the current private ones'."""
+        return sorted(
+            {
+                t
+                for name in self.names
+                if name in self.current and name.endswith(PRIVATE_SUFFIX) == private
+                for t in self.triples(name)
+            },
+            key=str,
+        )
+
+
+class _DatasetSource(_Source):
+    def __init__(self, dataset: Dataset, current: Collection[str] | None) -> None:
+        self.graphs: dict[str, list[ox.Triple]] = {}
+        for quad in iter_ox_quads(dataset):
+            if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+                raise StoreError("the library holds a blank node, which a remote store cannot keep")
+            if isinstance(quad.graph_name, ox.NamedNode):
+                self.graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
+        self.names = sorted(self.graphs)
+        self.current = set(self.names if current is None else current)
+        self.quads = sum(len(t) for t in self.graphs.values())
+
+    def triples(self, name: str) -> list[ox.Triple]:
+        return self.graphs[name]
+
+
+class _BuildSource(_Source):
+    """A build of the embedded store (the build machine's working copy)."""
+
+    def __init__(self, folder: Path, info: Mapping[str, Any]) -> None:
+        self.store = ox.Store.read_only(str(folder / "oxigraph"))
+        self.names = sorted(
+            g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)
+        )
+        self.current = set(info.get("current_graphs", self.names))
+        self.quads = int(info.get("quads", 0))
+        self.origin = folder.name
+
+    def triples(self, name: str) -> list[ox.Triple]:
+        found = self.store.quads_for_pattern(None, None, None, ox.NamedNode(name))
+        triples = [q.triple for q in found]
+        if any(
+            isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+            for t in triples
+        ):
+            raise StoreError(f"{name} holds a blank node, which a remote store cannot keep")
+        return triples
+
+    def union(self, *, private: bool) -> list[ox.Triple]:
+        if private:
+            return super().union(private=True)
+        # The embedded build already holds the snapshot: its default graph.
+        found = self.store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        return sorted((q.triple for q in found), key=str)
 
 
 def publish_remote(
@@ -74,81 +150,108 @@ def publish_remote(
     and its record.  If another publish holds the lease or moved the pointer meanwhile,
     nothing becomes current and a StoreError says so.
     """
-    graphs = _named_graphs(dataset)
-    names = sorted(graphs)
-    chosen = set(names if current is None else current)
+    return _publish(endpoint, _DatasetSource(dataset, current), info, index, {})
+
+
+def publish_remote_build(
+    endpoint: Endpoint, folder: Path, unchanged_since: str | None = None
+) -> tuple[str, dict[str, Any]]:
+    """Send a build of the embedded store (with its answer index) to the server.
+
+    ``unchanged_since`` names the local build an incremental build started from: if the
+    server's current build was sent from that one, graphs the increment did not write keep
+    the digests the server recorded for them, and are neither read nor sent again.
+    """
+    from kg.answer_index import INDEX
+
+    info: dict[str, Any] = json.loads((folder / "build.json").read_text("utf-8"))
+    index = folder / INDEX
+    source = _BuildSource(folder, info)
+    known: dict[str, str] = {}
+    if unchanged_since is not None:
+        found = current_remote(endpoint)
+        if found is not None and found[1].get("local_build") == unchanged_since:
+            changed = set(info.get("changed_graphs", source.names))
+            digests = found[1].get("graph_digests", {})
+            known = {n: digests[n] for n in source.names if n not in changed and n in digests}
+    record_info = {k: v for k, v in info.items() if k not in ("built_at", "changed_graphs")}
+    data = index.read_bytes() if index.is_file() else None
+    return _publish(endpoint, source, record_info, data, known)
+
+
+def _publish(
+    endpoint: Endpoint,
+    source: _Source,
+    info: Mapping[str, Any],
+    index: bytes | None,
+    known: Mapping[str, str],
+) -> tuple[str, dict[str, Any]]:
     build_id = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{secrets.token_hex(4)}"
     lease = PublishLease(endpoint, build_id)
     unsettled = lease.acquire()
+    pointer_sent = False
     try:
         previous = current_remote(endpoint)
         before = previous[1] if previous else {}
+        # After a publish that failed part-way, neither the server's digests nor ours about
+        # it can be trusted: everything is read and sent again.
         sent = {} if unsettled else dict(before.get("graph_digests", {}))
+        known = {} if unsettled else known
         digests = {}
-        for name in names:
-            digests[name] = graph_digest(graphs[name])
+        for name in source.names:
+            if name in known and sent.get(name) == known[name]:
+                digests[name] = known[name]
+                continue
+            triples = source.triples(name)
+            digests[name] = graph_digest(triples)
             if sent.get(name) != digests[name]:
                 lease.renew_if_due()
-                endpoint.replace_graph(name, graphs[name])
+                endpoint.replace_graph(name, triples)
         lease.renew_if_due()
-        _write_union(endpoint, snapshot_graph(build_id), graphs, chosen, private=False)
-        _write_union(endpoint, private_graph(build_id), graphs, chosen, private=True)
+        endpoint.replace_graph(snapshot_graph(build_id), source.union(private=False))
+        endpoint.replace_graph(private_graph(build_id), source.union(private=True))
         index_digest = _write_index(endpoint, index, before) if index is not None else None
         history = [build_id, *before.get("history", [])]
         record = {
             **info,
             "store_format": STORE_FORMAT,
             "layout": REMOTE_LAYOUT,
-            "quads": sum(len(t) for t in graphs.values()),
-            "graphs": names,
-            "current_graphs": sorted(n for n in names if n in chosen),
+            "quads": source.quads,
+            "graphs": source.names,
+            "current_graphs": sorted(n for n in source.names if n in source.current),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "graph_digests": digests,
             "answer_index": index_digest,
+            "local_build": source.origin,
             "history": history[:KEEP_BUILDS],
         }
         lease.renew_if_due()
         endpoint.replace_graph(record_graph(build_id), [record_triple(build_id, record)])
+        pointer_sent = True
         _move_current(endpoint, previous[0] if previous else None, build_id, lease.literal)
-    except BaseException:
-        # Cleaning up must not hide the failure itself (the server may be what failed).
+    except BaseException as exc:
+        # The pointer may have moved before the failure (say, the answer to the update was
+        # lost): then the new build is current, and its graphs must stay.
+        where = _points_at(endpoint, build_id) if pointer_sent else False
         with contextlib.suppress(StoreError):
-            lease.abandon()
-            for own in (snapshot_graph(build_id), private_graph(build_id), record_graph(build_id)):
-                endpoint.drop_graph(own)
+            if where is True:
+                lease.release()
+            else:
+                # Cleaning up must not hide the failure itself (the server may be what failed).
+                lease.abandon()
+                if where is False:
+                    for own in (snapshot_graph(build_id), private_graph(build_id)):
+                        endpoint.drop_graph(own)
+                    endpoint.drop_graph(record_graph(build_id))
+        if where is True and isinstance(exc, Exception):
+            LOG.warning("build %s is current though its publish reported: %s", build_id, exc)
+            return build_id, record
         raise
     try:
-        _drop_unneeded(endpoint, record, history[KEEP_BUILDS:])
+        _drop_unneeded(endpoint, record)
     finally:
         lease.release()
     return build_id, record
-
-
-def _named_graphs(dataset: Dataset) -> dict[str, list[ox.Triple]]:
-    graphs: dict[str, list[ox.Triple]] = {}
-    for quad in iter_ox_quads(dataset):
-        if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
-            raise StoreError("the library holds a blank node, which a remote store cannot keep")
-        if isinstance(quad.graph_name, ox.NamedNode):
-            graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
-    return graphs
-
-
-def _write_union(
-    endpoint: Endpoint,
-    target: str,
-    graphs: Mapping[str, list[ox.Triple]],
-    chosen: Collection[str],
-    *,
-    private: bool,
-) -> None:
-    union = {
-        t
-        for name, triples in graphs.items()
-        if name in chosen and name.endswith(PRIVATE_SUFFIX) == private
-        for t in triples
-    }
-    endpoint.replace_graph(target, sorted(union, key=str))
 
 
 def _write_index(endpoint: Endpoint, index: bytes, before: Mapping[str, Any]) -> str:
@@ -164,6 +267,15 @@ def _write_index(endpoint: Endpoint, index: bytes, before: Mapping[str, Any]) ->
     ]
     endpoint.replace_graph(node.value, parts, chunk=1)
     return digest
+
+
+def _points_at(endpoint: Endpoint, build_id: str) -> bool | None:
+    """Whether ``current`` names this build; None when the server cannot say."""
+    try:
+        found = current_remote(endpoint)
+    except StoreError:
+        return None
+    return found is not None and found[0] == build_id
 
 
 def _move_current(
@@ -201,17 +313,33 @@ def _move_current(
         )
 
 
-def _drop_unneeded(endpoint: Endpoint, record: Mapping[str, Any], retired: list[str]) -> None:
-    """Drop the retired builds' own graphs, and whatever no kept build names."""
-    kept = [read_record(endpoint, b) for b in record["history"]]
-    needed = {g for r in kept if r for g in r.get("graphs", [])}
-    indexes = {r.get("answer_index") for r in kept if r}
-    for old in retired:
-        gone = read_record(endpoint, old)
-        doomed = [snapshot_graph(old), private_graph(old), record_graph(old)]
-        if gone is not None:
-            doomed += sorted(set(gone.get("graphs", [])) - needed)
-            if gone.get("answer_index") and gone["answer_index"] not in indexes:
-                doomed.append(index_graph(gone["answer_index"]))
-        for graph in doomed:
-            endpoint.drop_graph(graph)
+def _drop_unneeded(endpoint: Endpoint, record: Mapping[str, Any]) -> None:
+    """Drop every graph of ours on the server that no kept build needs.
+
+    The server is listed rather than only the build that just retired, so that what a failed
+    publish left (a new review's graphs, its index) goes too.  Nothing is dropped unless
+    every kept build's record could be read: a graph it names must never go.
+    """
+    history: list[str] = list(record["history"])
+    needed = {STORE_GRAPH}
+    for build in history:
+        kept = read_record(endpoint, build)
+        if kept is None:
+            LOG.warning("build %s has no record on the server: nothing was cleaned up", build)
+            return
+        needed |= {snapshot_graph(build), private_graph(build), record_graph(build)}
+        needed |= set(kept.get("graphs", []))
+        if kept.get("answer_index"):
+            needed.add(index_graph(str(kept["answer_index"])))
+    ours = " || ".join(
+        f"STRSTARTS(STR(?g), {ox.Literal(prefix)})" for prefix in ("urn:evkg:", GRAPH_BASE)
+    )
+    try:
+        _, rows = endpoint.select(
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER ({ours}) }}"
+        )
+    except AnswerCut:
+        LOG.warning("the server would not list its graphs in full: nothing was cleaned up")
+        return
+    for graph in sorted({row["g"]["value"] for row in rows} - needed):
+        endpoint.drop_graph(graph)

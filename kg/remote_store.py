@@ -26,6 +26,7 @@ import base64
 import gzip
 import hashlib
 import json
+import logging
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -33,8 +34,10 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.remote_lease import STORE_GRAPH
-from kg.sparql_client import Endpoint, EndpointTimeout, Term, iter_quads, to_term
+from kg.sparql_client import AnswerCut, Endpoint, EndpointTimeout, Term, iter_quads, to_term
 from kg.store import PRIVATE_SUFFIX, STORE_FORMAT, GraphStore, Row, load_query
+
+LOG = logging.getLogger(__name__)
 
 # The arrangement of graphs on the server described above; a build recorded under another
 # layout is refused with advice to build again.
@@ -164,8 +167,17 @@ class RemoteGraphStore(GraphStore):
     def quads(self, current_only: bool = False) -> Iterator[ox.Quad]:
         """Every public quad of the named graphs, or the current snapshot's triples."""
         if current_only:
-            # The snapshot is the union of these graphs; read a graph at a time, so that a
-            # server's cap on rows per answer never meets the whole library at once.
+            try:
+                # The build's own snapshot: no publish ever rewrites it.
+                _, rows = self.endpoint.select(
+                    "SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
+                    default_graphs=[snapshot_graph(self._build_id)],
+                )
+                return iter_quads(rows)
+            except AnswerCut:
+                LOG.info("the snapshot is longer than the server's row cap: read per graph")
+            # The snapshot is the union of these graphs, each under the cap (or an error).
+            # Unlike the snapshot, they may be rewritten by a publish under way.
             current = self._record.get("current_graphs", [])
             public = [g for g in current if not g.endswith(PRIVATE_SUFFIX)]
             triples = {q.triple for q in self._quads_of(public)}
@@ -235,7 +247,8 @@ class RemoteGraphStore(GraphStore):
         """A vetted ``/sparql`` query, on the current snapshot and the public named graphs."""
         dataset = {
             "default_graphs": [snapshot_graph(self._build_id)],
-            "named_graphs": self.public_graphs(),
+            # Never an empty list: a server may read "no named-graph-uri" as "every graph".
+            "named_graphs": self.public_graphs() or ["urn:evkg:no-graph"],
             "timeout": seconds,
         }
         try:

@@ -8,7 +8,6 @@ both come here, so they can never disagree about where the library is.
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ class Published:
 
     location: str
     info: dict[str, Any]
-    path: Path | None = None  # the build's folder, for the embedded store
+    path: Path | None = None  # the build's folder in the embedded store (the working copy)
 
 
 def open_store(settings: Settings) -> GraphStore:
@@ -76,21 +75,24 @@ def publish_to(
 ) -> Published:
     """Publish a built library where the settings say; ``finish`` writes its answer index.
 
-    For a server the build is first published to a throwaway embedded store, so that the
-    answer index it keeps (and every worker then reads) is exactly the one an embedded build
-    would have.
+    For a server, the build goes first to the embedded store under ``store_dir``, the build
+    machine's working copy: its answer index is exactly an embedded build's, and the next
+    build can go on from it incrementally (:func:`send_build`).  Readers use the server only.
+    """
+    path = publish(dataset, settings.store_dir, info, current, finish)
+    return send_build(settings, path)
+
+
+def send_build(settings: Settings, path: Path, unchanged_since: str | None = None) -> Published:
+    """A build published to the embedded store, sent on to the server if there is one.
+
+    ``unchanged_since``: the local build an incremental build started from (see
+    :func:`kg.remote_publish.publish_remote_build`).
     """
     if settings.endpoint is not None:
-        from kg.answer_index import INDEX
-        from kg.remote_publish import publish_remote
+        from kg.remote_publish import publish_remote_build
 
-        index = None
-        if finish is not None:
-            with tempfile.TemporaryDirectory(prefix="evkg-index-") as scratch:
-                local = publish(dataset, Path(scratch), info, current, finish)
-                index = (local / INDEX).read_bytes()
-        build_id, record = publish_remote(settings.endpoint, dataset, info, current, index)
-        return Published(f"{settings.endpoint.shown} (build {build_id})", record)
-    path = publish(dataset, settings.store_dir, info, current, finish)
+        build_id, record = publish_remote_build(settings.endpoint, path, unchanged_since)
+        return Published(f"{settings.endpoint.shown} (build {build_id})", record, path)
     data = json.loads((path / "build.json").read_text("utf-8"))
     return Published(str(path), data, path)

@@ -111,7 +111,8 @@ def built_store(
         from kg.config import Settings
         from kg.store_backend import publish_to
 
-        settings = replace(Settings.from_env({}), endpoint=remote_endpoint)
+        working = tmp_path_factory.mktemp("working-copy")
+        settings = replace(Settings.from_env({}), store_dir=working, endpoint=remote_endpoint)
         publish_to(settings, dataset, {"digest": "test"}, None, write_index)
     return root
 

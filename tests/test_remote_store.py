@@ -145,7 +145,11 @@ def test_the_cli_builds_queries_and_lists_versions_on_the_server(
     assert main(["build", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["store"].startswith(server.shown)
-    assert not (settings.store_dir / "current").exists()  # nothing went to the embedded store
+    # The build machine keeps a working copy; readers need only the server.
+    import shutil
+
+    shutil.rmtree(settings.store_dir / "builds")
+    (settings.store_dir / "current").unlink()
     assert main(["versions"]) == 0
     assert "v1" in capsys.readouterr().out
     from kg.config import Settings
@@ -187,6 +191,17 @@ def test_sparql_on_the_server_never_reaches_the_reviews_words(
     assert reply.status_code == 200
     graphs = {b["g"]["value"] for b in reply.get_json()["results"]["bindings"]}
     assert graphs and not any(g.endswith("/sentences") or g.startswith("urn:evkg:") for g in graphs)
+    build = current_remote(server)[0]  # type: ignore[index]
+    private = next(g for g in _graphs(dataset) if g.endswith("/sentences"))
+    for graph in (private, f"urn:evkg:private:{build}", f"urn:evkg:build:{build}"):
+        named = client.get(
+            "/sparql",
+            query_string={"query": f"SELECT * WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert named.status_code in (200, 400), graph
+        if named.status_code == 200:
+            assert named.get_json()["results"]["bindings"] == [], graph
     ssrf = "SELECT ?x WHERE { BIND (bif:http_get('http://127.0.0.1:1/') AS ?x) }"
     assert client.get("/sparql", query_string={"query": ssrf}).status_code == 400
     refused = client.get(
@@ -274,7 +289,22 @@ def test_what_no_kept_build_names_leaves_the_server(server: Endpoint, tmp_path: 
     assert private in on_server()  # the previous build still names it
     builds += [publish_remote(server, smaller, {"digest": "b"}, index=b'{"n": 2}')[0]]
     builds += [publish_remote(server, smaller, {"digest": "b"}, index=b'{"n": 2}')[0]]
+    # What a failed publish might have left: a new review's words and an index no record names.
+    import pyoxigraph as ox
+
+    from kg.ids import GRAPH_BASE
+
+    orphan = GRAPH_BASE + "withdrawn-review/v1/sentences"
+    note = ox.Triple(ox.NamedNode("https://example.org/s"), ox.NamedNode("urn:p"), ox.Literal("x"))
+    for left_behind in (orphan, "urn:evkg:index:deadbeef"):
+        server.replace_graph(left_behind, [note])
+    server.replace_graph("https://example.org/not-ours", [note])
+    builds += [publish_remote(server, smaller, {"digest": "b"}, index=b'{"n": 2}')[0]]
+    builds = builds[-3:]
     left = on_server()
+    assert orphan not in left and "urn:evkg:index:deadbeef" not in left
+    assert "https://example.org/not-ours" in left  # another application's graph stays
+    server.drop_graph("https://example.org/not-ours")
     # The review's words went with the last build that named them, as did its index.
     assert private not in left
     assert len([g for g in left if g.startswith("urn:evkg:index:")]) == 1
@@ -322,9 +352,101 @@ def test_the_server_keeps_the_answer_index_an_embedded_build_writes(
     expected = read_index(local)
     assert expected is not None and expected["claims"]
     for endpoint in (server, Endpoint(server.query_url, server.update_url, None)):
-        settings = replace(Settings.from_env({}), endpoint=endpoint)
+        settings = replace(Settings.from_env({}), store_dir=tmp_path / "working", endpoint=endpoint)
         publish_to(settings, dataset, {"digest": "i"}, None, write_index)
         remote = RemoteGraphStore.open_remote(endpoint)
         assert remote.answer_index() == expected
         # Answers come from it: the same claims as the embedded build's, in the same order.
         assert list(Knowledge.of(remote).claims) == [c["iri"] for c in expected["claims"]]
+
+
+def test_adding_a_review_on_a_server_sends_only_what_changed_and_equals_a_full_build(
+    server: Endpoint, tmp_path: Path
+) -> None:
+    import shutil
+    from dataclasses import replace
+
+    from bench.library import write_library, write_review
+    from kg.answer_index import read_index
+    from kg.config import Settings
+    from kg.library import PublishOptions, build_project
+    from kg.store import current_build
+
+    root = tmp_path / "lib"
+    write_library(root, reviews=3, seed=5)
+    sent: list[str] = []
+    watching = _watching(server, sent)
+    settings = Settings(root, root / "reviews", root / "store", endpoint=watching)
+    _, first = build_project(settings, PublishOptions())
+    assert first.info["build_kind"] == "full"
+    concepts = {k: sorted(v) for k, v in load_vocabulary().concept_ids().items()}
+    added = write_review(root, 3, 5, concepts)
+    sent.clear()
+    _, second = build_project(settings, PublishOptions())
+    assert second.info["build_kind"] == "incremental"
+    # Only the new review's graphs and those every build rewrites went to the server.
+    data = [g for g in sent if not g.startswith("urn:evkg:")]
+    assert data and all(f"/{added}/" in g or "/graph/provenance" in g for g in data), data
+
+    # The same archive built in full, on the embedded store.
+    full = Settings(root, root / "reviews", tmp_path / "full")
+    shutil.copytree(settings.store_dir / "versions", full.store_dir / "versions")
+    build_project(replace(full, endpoint=None), PublishOptions())
+    remote = RemoteGraphStore.open_remote(server)
+    embedded = GraphStore.open(full.store_dir)
+    ours, theirs = _graphs(embedded.to_dataset()), _graphs(remote.to_dataset())
+    assert ours.keys() == theirs.keys()
+    for name, graph in ours.items():
+        assert isomorphic(graph, theirs[name]), name  # type: ignore[arg-type]
+    assert isomorphic(
+        embedded.to_dataset(current_only=True).default_graph,
+        remote.to_dataset(current_only=True).default_graph,
+    )
+    folder = current_build(full.store_dir)
+    assert folder is not None and remote.answer_index() == read_index(folder)
+
+
+def test_a_pointer_that_moved_before_an_error_keeps_its_build(
+    server: Endpoint, tmp_path: Path
+) -> None:
+    dataset = _hostile(tmp_path)
+    publish_remote(server, dataset, {"digest": "p"})
+
+    class LostAnswer(Endpoint):
+        def update(self, text: str) -> None:
+            super().update(text)
+            if "urn:evkg:current" in text and "INSERT" in text:
+                raise StoreError("the connection dropped after the update was sent")
+
+    lossy = LostAnswer(server.query_url, server.update_url, server.graph_store_url)
+    build, _ = publish_remote(lossy, dataset, {"digest": "q"})
+    # The server made the build current; its graphs are whole, and the lease was let go.
+    assert current_remote(server)[0] == build  # type: ignore[index]
+    reader = RemoteGraphStore.open_remote(server)
+    assert reader.select("review_sentences") and reader.answer_index() is None
+    from kg.remote_lease import PublishLease
+
+    assert PublishLease(server, "x").found() == []
+
+
+def test_the_mark_of_a_failed_publish_survives_publishers_that_stop(
+    server: Endpoint, tmp_path: Path
+) -> None:
+    from kg.remote_lease import PublishLease
+
+    dataset = _hostile(tmp_path)
+    publish_remote(server, dataset, {"digest": "m"})
+    busy = PublishLease(server, "busy")
+    busy.acquire()
+    # Beside it, what a publish that failed part-way leaves: its lease, marked as run out.
+    failed = PublishLease(server, "failed")
+    failed._insert(failed._literal(0.0))
+    with pytest.raises(StoreError, match="another publish"):
+        publish_remote(server, dataset, {"digest": "n"})
+    # The failed publish's mark is still there for the next publisher that goes on.
+    assert any(h.until < 1 for h in busy.found())
+    busy.release()
+    sent: list[str] = []
+    publish_remote(_watching(server, sent), dataset, {"digest": "o"})
+    assert set(_graphs(dataset)) <= set(sent)  # every graph sent again
+    assert PublishLease(server, "x").found() == []

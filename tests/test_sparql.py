@@ -191,6 +191,38 @@ def test_case_15_a_runaway_query_is_stopped_while_others_are_served(
     assert seconds < 10
 
 
+@pytest.mark.embedded_only
+def test_more_runaway_queries_than_warm_workers_leave_the_endpoint_serving(
+    sparql_app: Flask,
+) -> None:
+    from kg.sparql_worker import POOL_SIZE
+
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    statuses: list[int] = []
+
+    def run_slow() -> None:
+        with sparql_app.test_client() as client:
+            statuses.append(client.get("/sparql", query_string={"query": slow}).status_code)
+
+    threads = [threading.Thread(target=run_slow) for _ in range(2 * POOL_SIZE)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    # Each was stopped at its deadline, or could not start before it: none hangs.
+    assert statuses == [503] * (2 * POOL_SIZE)
+    # The stopped workers were replaced: ordinary queries are answered, and correctly.
+    with sparql_app.test_client() as client:
+        for _ in range(3):
+            reply = client.get(
+                "/sparql",
+                query_string={"query": CLAIMS},
+                headers={"Accept": "application/sparql-results+json"},
+            )
+            assert reply.status_code == 200
+            assert reply.get_json()["results"]["bindings"]
+
+
 @pytest.mark.parametrize(
     ("method", "kwargs", "status"),
     [
