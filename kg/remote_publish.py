@@ -17,9 +17,7 @@ never shows them half a publish.
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import gzip
 import hashlib
 import json
 import logging
@@ -44,18 +42,15 @@ from kg.remote_store import (
     private_graph,
     read_record,
     record_graph,
-    record_triple,
+    record_triples,
     snapshot_graph,
+    split_parts,
 )
 from kg.sparql_client import AnswerCut, Endpoint
 from kg.store import KEEP_BUILDS, PRIVATE_SUFFIX, STORE_FORMAT
 from kg.terms import iter_ox_quads
 
 LOG = logging.getLogger(__name__)
-
-# Base64 characters per triple of an answer index: small enough for an update's text when
-# the server has no graph-store endpoint (Virtuoso compiles every INSERT DATA).
-INDEX_PART_CHARS = 60_000
 
 
 def graph_digest(triples: Sequence[ox.Triple]) -> str:
@@ -226,7 +221,7 @@ def _publish(
             "history": history[:KEEP_BUILDS],
         }
         lease.renew_if_due()
-        endpoint.replace_graph(record_graph(build_id), [record_triple(build_id, record)])
+        endpoint.replace_graph(record_graph(build_id), record_triples(build_id, record), chunk=8)
         pointer_sent = True
         _move_current(endpoint, previous[0] if previous else None, build_id, lease.literal)
     except BaseException as exc:
@@ -259,13 +254,8 @@ def _write_index(endpoint: Endpoint, index: bytes, before: Mapping[str, Any]) ->
     digest = hashlib.sha256(index).hexdigest()
     if before.get("answer_index") == digest:
         return digest
-    packed = base64.b64encode(gzip.compress(index, mtime=0)).decode("ascii")
     node = ox.NamedNode(index_graph(digest))
-    parts = [
-        ox.Triple(node, INDEX_PART, ox.Literal(f"{n:06d}:{packed[at : at + INDEX_PART_CHARS]}"))
-        for n, at in enumerate(range(0, len(packed), INDEX_PART_CHARS))
-    ]
-    endpoint.replace_graph(node.value, parts, chunk=1)
+    endpoint.replace_graph(node.value, split_parts(node, INDEX_PART, index), chunk=8)
     return digest
 
 

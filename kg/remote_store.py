@@ -43,6 +43,7 @@ LOG = logging.getLogger(__name__)
 # layout is refused with advice to build again.
 REMOTE_LAYOUT = 2
 INDEX_PART = ox.NamedNode("urn:evkg:indexPart")
+PART_CHARS = 8_000
 CURRENT = ox.NamedNode("urn:evkg:current")
 INFO = ox.NamedNode("urn:evkg:buildInfo")
 _CURRENT_QUERY = f"""
@@ -78,7 +79,7 @@ def current_remote(endpoint: Endpoint) -> tuple[str, dict[str, Any]] | None:
     if not rows:
         return None
     build = rows[0]["build"]["value"].removeprefix("urn:evkg:build:")
-    return build, _decode_record(build, rows[0]["info"]["value"])
+    return build, _decode_record(build, [row["info"]["value"] for row in rows])
 
 
 def read_record(endpoint: Endpoint, build_id: str) -> dict[str, Any] | None:
@@ -87,26 +88,41 @@ def read_record(endpoint: Endpoint, build_id: str) -> dict[str, Any] | None:
     _, rows = endpoint.select(
         f"SELECT ?info WHERE {{ {node} {INFO} ?info }}", default_graphs=[node.value]
     )
-    return _decode_record(build_id, rows[0]["info"]["value"]) if rows else None
+    return _decode_record(build_id, [row["info"]["value"] for row in rows]) if rows else None
 
 
-def _decode_record(build_id: str, text: str) -> dict[str, Any]:
+def _decode_record(build_id: str, parts: list[str]) -> dict[str, Any]:
     try:
-        info: dict[str, Any] = json.loads(base64.b64decode(text))
-    except ValueError as exc:
+        info: dict[str, Any] = json.loads(join_parts(parts))
+    except (ValueError, OSError, EOFError) as exc:
         raise StoreError(f"the record of build {build_id} on the SPARQL server is damaged") from exc
     return info
 
 
-def encode_record(record: Mapping[str, Any]) -> ox.Literal:
-    """A build record as the literal kept in its record graph."""
-    return ox.Literal(base64.b64encode(json.dumps(record).encode("utf-8")).decode("ascii"))
-
-
-def record_triple(build_id: str, record: Mapping[str, Any]) -> ox.Triple:
-    """The one triple of a build's record graph."""
+def record_triples(build_id: str, record: Mapping[str, Any]) -> list[ox.Triple]:
+    """A build's record graph: its ``build.json``, in parts."""
     node = ox.NamedNode(record_graph(build_id))
-    return ox.Triple(node, INFO, encode_record(record))
+    return split_parts(node, INFO, json.dumps(record).encode("utf-8"))
+
+
+def split_parts(node: ox.NamedNode, predicate: ox.NamedNode, data: bytes) -> list[ox.Triple]:
+    """Bytes as triples of short literals (gzipped, base64, numbered), undone by join_parts.
+
+    Virtuoso 7.2 guesses a graph-store PUT's type from its content, whatever its Content-Type
+    says, and refused N-Triples with base64 literals of 30,000 characters and more as plain
+    text; 10,000 passed.  So no literal of ours is longer than ``PART_CHARS``.
+    """
+    packed = base64.b64encode(gzip.compress(data, mtime=0)).decode("ascii")
+    return [
+        ox.Triple(node, predicate, ox.Literal(f"{n:06d}:{packed[at : at + PART_CHARS]}"))
+        for n, at in enumerate(range(0, max(len(packed), 1), PART_CHARS))
+    ]
+
+
+def join_parts(parts: list[str]) -> bytes:
+    """The bytes that split_parts cut up (raises ValueError or OSError if damaged)."""
+    ordered = sorted(parts)
+    return gzip.decompress(base64.b64decode("".join(p.partition(":")[2] for p in ordered)))
 
 
 class RemoteGraphStore(GraphStore):
@@ -204,11 +220,9 @@ class RemoteGraphStore(GraphStore):
             f"SELECT ?part WHERE {{ {ox.NamedNode(graph)} {INDEX_PART} ?part }}",
             default_graphs=[graph],
         )
-        parts = sorted(row["part"]["value"] for row in rows)
-        packed = base64.b64decode("".join(p.partition(":")[2] for p in parts))
         try:
-            text = gzip.decompress(packed)
-        except (OSError, EOFError) as exc:
+            text = join_parts([row["part"]["value"] for row in rows])
+        except (ValueError, OSError, EOFError) as exc:
             raise StoreError(f"the answer index of build {self._build_id} is damaged") from exc
         if hashlib.sha256(text).hexdigest() != digest:
             raise StoreError(f"the answer index of build {self._build_id} is incomplete")

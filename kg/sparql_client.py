@@ -9,6 +9,10 @@ not see them (each was seen on Virtuoso 7.2; Oxigraph needs none):
 - booleans come back as ``"1"``/``"0"`` in JSON results; they are read as ``true``/``false``;
 - literals may be typed ``"typed-literal"`` (the 2005 JSON draft); read as ``"literal"``;
 - an ASK may come back as a one-row table (``__ASK_RETVAL``) instead of ``"boolean"``;
+- a graph-store PUT is typed by sniffing its content, not by its Content-Type, and graphs
+  with very long literals were refused as plain text.  Our own long values are cut into short
+  literals (``split_parts`` in :mod:`kg.remote_store`); a library graph refused that way is
+  sent again by SPARQL Update instead;
 - an answer longer than the server's cap (``ResultSetMaxRows``, 10,000 by default) is cut
   short, said only by an ``X-SPARQL-MaxRows`` header.  A cut answer is an error here
   (:class:`AnswerCut`) unless the caller asked for a partial one: nothing is lost silently.
@@ -20,6 +24,8 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -32,6 +38,7 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError
 
+LOG = logging.getLogger(__name__)
 JSON_RESULTS = "application/sparql-results+json"
 GRAPH_TYPES = "application/n-triples, text/turtle;q=0.9"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -182,8 +189,14 @@ class Endpoint:
                 format=ox.RdfFormat.N_TRIPLES,
             )
             url = _with_query(self.graph_store_url, {"graph": graph})
-            self._request("PUT", url, body or b"", "application/n-triples", "*/*", None)
-            return
+            try:
+                self._request("PUT", url, body or b"", "application/n-triples", "*/*", None)
+                return
+            except StoreError as exc:
+                if "unsupported type" not in str(exc):
+                    raise
+                LOG.warning("%s took %s for another type; sent by SPARQL Update", self.shown, graph)
+            triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
         self.update(f"DROP SILENT GRAPH {name}")
         batch: list[str] = []
         for triple in triples:
@@ -251,10 +264,9 @@ class Endpoint:
             with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:  # noqa: S310
                 return response.headers, response.read()
         except urllib.error.HTTPError as exc:
-            detail = exc.read(300).decode("utf-8", "replace").strip().splitlines()
             raise StoreError(
                 f"the SPARQL server at {shown} answered {exc.code}: "
-                f"{detail[0] if detail else exc.reason}"
+                f"{_said(exc.read(4000)) or exc.reason}"
             ) from exc
         except TimeoutError as exc:
             raise EndpointTimeout(f"the SPARQL server at {shown} did not answer in time") from exc
@@ -265,6 +277,12 @@ class Endpoint:
                     f"the SPARQL server at {shown} did not answer in time"
                 ) from exc
             raise StoreError(f"cannot reach the SPARQL server at {shown}: {reason}") from exc
+
+
+def _said(body: bytes) -> str:
+    """What an error page says, as one short line (servers answer errors in HTML too)."""
+    text = re.sub(r"<[^>]*>", " ", body.decode("utf-8", "replace"))
+    return " ".join(text.split())[:300]
 
 
 def _form(

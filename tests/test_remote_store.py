@@ -358,6 +358,16 @@ def test_the_server_keeps_the_answer_index_an_embedded_build_writes(
         assert remote.answer_index() == expected
         # Answers come from it: the same claims as the embedded build's, in the same order.
         assert list(Knowledge.of(remote).claims) == [c["iri"] for c in expected["claims"]]
+    # A library's index runs to megabytes: it goes in many parts, and comes back whole.
+    import base64
+    import os
+
+    from kg.answer_index import INDEX_FORMAT
+
+    large = {"format": INDEX_FORMAT, "noise": base64.b64encode(os.urandom(300_000)).decode()}
+    for endpoint in (server, Endpoint(server.query_url, server.update_url, None)):
+        publish_remote(endpoint, dataset, {"digest": "l"}, index=json.dumps(large).encode())
+        assert RemoteGraphStore.open_remote(endpoint).answer_index() == large
 
 
 def test_adding_a_review_on_a_server_sends_only_what_changed_and_equals_a_full_build(
@@ -450,3 +460,21 @@ def test_the_mark_of_a_failed_publish_survives_publishers_that_stop(
     publish_remote(_watching(server, sent), dataset, {"digest": "o"})
     assert set(_graphs(dataset)) <= set(sent)  # every graph sent again
     assert PublishLease(server, "x").found() == []
+
+
+def test_a_graph_with_a_very_long_literal_goes_in_whole(server: Endpoint) -> None:
+    import base64
+    import os
+
+    import pyoxigraph as ox
+
+    # Virtuoso's graph store took such a body for plain text and refused it; the client then
+    # sends it by SPARQL Update instead.
+    text = base64.b64encode(os.urandom(400_000)).decode()
+    graph = "https://example.org/graph/long-literal"
+    subject = ox.NamedNode("https://example.org/s")
+    triple = ox.Triple(subject, ox.NamedNode("urn:p"), ox.Literal(text))
+    server.replace_graph(graph, [triple])
+    _, rows = server.select("SELECT ?o WHERE { ?s ?p ?o }", default_graphs=[graph])
+    assert [row["o"]["value"] for row in rows] == [text]
+    server.drop_graph(graph)
