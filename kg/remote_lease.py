@@ -8,10 +8,12 @@ each other and both stop (each is told to try again); two can never both go on, 
 server that reads its own writes.
 
 A lease runs out ``LEASE_SECONDS`` after it was last renewed, so a publisher that crashed
-does not block the server for ever.  A lease that ran out, or that a failed publish left
-behind marked as run out, means the graphs on the server may no longer match the current
-build's record of them: whoever breaks it must send every graph again (:meth:`acquire` says
-so).  Expiry times are the publishers' clocks; keep them roughly in step.
+does not block the server for ever; it may be broken only a grace period later (twice the
+request timeout), once nothing its holder sent can still be running on the server.  A lease
+that ran out, or that a failed publish left behind marked as run out, means the graphs on the
+server may no longer match the current build's record of them: whoever breaks it must send
+every graph again (:meth:`acquire` says so).  Expiry times are the publishers' clocks; keep
+them roughly in step.
 """
 
 from __future__ import annotations
@@ -45,7 +47,12 @@ class PublishLease:
         self.endpoint = endpoint
         self.build_id = build_id
         self.seconds = seconds
+        # A request sent before a lease ran out may still be running on the server after it
+        # (the client gave up on it, the server did not): a lease is broken only this long
+        # after it ran out, so that nothing of its holder's can land after the breaker's.
+        self.grace = 2 * endpoint.timeout
         self.literal = self._literal(time.time() + seconds)
+        self._renewing: ox.Literal | None = None
 
     def acquire(self) -> bool:
         """Take the lease, or raise StoreError if another publish holds one.
@@ -59,23 +66,17 @@ class PublishLease:
         broke = False
         for _ in range(5):
             now = time.time()
-            found = self.found()
-            live = [h for h in found if h.build != self.build_id and h.until >= now]
-            if live:
+            found = [h for h in self.found() if h.build != self.build_id]
+            recent = [h for h in found if h.until + self.grace >= now]
+            if recent:
                 if broke:
                     self.abandon()  # keep the mark of the failed publish this one removed
                 else:
                     self._delete(self.literal)
-                until = time.strftime("%H:%M:%S UTC", time.gmtime(max(h.until for h in live)))
-                raise StoreError(
-                    f"another publish (build {live[0].build}) is writing to the SPARQL server; "
-                    f"nothing was published. Try again when it ends (its lease runs out at "
-                    f"{until})"
-                )
-            spent = [h for h in found if h.build != self.build_id]
-            if not spent:
+                raise StoreError(_busy(recent, self.grace, now))
+            if not found:
                 return broke
-            for held in spent:
+            for held in found:
                 self._delete(held.literal)
             broke = True
             # Read again: a lease another publisher took meanwhile would show, and this stops.
@@ -92,6 +93,7 @@ class PublishLease:
         if until - time.time() > self.seconds / 2:
             return
         fresh = self._literal(time.time() + self.seconds)
+        self._renewing = fresh  # if the answer is lost, abandon() must remove this one too
         store = ox.NamedNode(STORE_GRAPH)
         old = f"GRAPH {store} {{ {store} {LEASE} {self.literal} }}"
         self.endpoint.update(
@@ -103,21 +105,24 @@ class PublishLease:
                 "this publish held the SPARQL server's lease too long and lost it; "
                 "nothing was published"
             )
-        self.literal = fresh
+        self.literal, self._renewing = fresh, None
 
     def release(self) -> None:
         """End the lease after a publish that finished."""
         self._delete(self.literal)
 
     def abandon(self) -> None:
-        """End the lease after a publish that failed part-way, marked as run out.
+        """End the lease after a publish that failed part-way, marked as run out now.
 
-        The next publisher breaks it and so knows to send every graph again.
+        The next publisher to go on breaks it (after the grace) and so knows to send every
+        graph again.
         """
-        spent = self._literal(0.0)
+        spent = self._literal(time.time())
         self._insert(spent)
-        self._delete(self.literal)
-        self.literal = spent
+        for held in (self.literal, self._renewing):
+            if held is not None:
+                self._delete(held)
+        self.literal, self._renewing = spent, None
 
     def found(self) -> list[Held]:
         """Every lease on the server now."""
@@ -138,7 +143,8 @@ class PublishLease:
         return leases
 
     def _literal(self, until: float) -> ox.Literal:
-        return ox.Literal(f"{self.build_id} {until:.0f}")
+        # Whole seconds, rounded down: a lease marked as run out now must not read as live.
+        return ox.Literal(f"{self.build_id} {int(until)}")
 
     def _insert(self, literal: ox.Literal) -> None:
         store = ox.NamedNode(STORE_GRAPH)
@@ -147,3 +153,20 @@ class PublishLease:
     def _delete(self, literal: ox.Literal) -> None:
         store = ox.NamedNode(STORE_GRAPH)
         self.endpoint.update(f"DELETE DATA {{ GRAPH {store} {{ {store} {LEASE} {literal} }} }}")
+
+
+def _busy(recent: list[Held], grace: float, now: float) -> str:
+    """Why a publish may not go on yet, and when to try again."""
+    live = [h for h in recent if h.until >= now]
+    if live:
+        until = time.strftime("%H:%M:%S UTC", time.gmtime(max(h.until for h in live)))
+        return (
+            f"another publish (build {live[0].build}) is writing to the SPARQL server; nothing "
+            f"was published. Try again when it ends (its lease runs out at {until})"
+        )
+    after = time.strftime("%H:%M:%S UTC", time.gmtime(max(h.until for h in recent) + grace))
+    return (
+        f"another publish (build {recent[0].build}) stopped moments ago, and requests it sent "
+        f"may still be running on the SPARQL server; nothing was published. Try again after "
+        f"{after}"
+    )

@@ -225,25 +225,32 @@ def _publish(
         pointer_sent = True
         _move_current(endpoint, previous[0] if previous else None, build_id, lease.literal)
     except BaseException as exc:
+        # Give the lease up first: the pointer moves only while it is held, so an update still
+        # on its way to the server can no longer move it once this has been done.
+        with contextlib.suppress(StoreError):
+            lease.abandon()
         # The pointer may have moved before the failure (say, the answer to the update was
         # lost): then the new build is current, and its graphs must stay.
         where = _points_at(endpoint, build_id) if pointer_sent else False
-        with contextlib.suppress(StoreError):
-            if where is True:
+        if where is False:
+            # Cleaning up must not hide the failure itself (the server may be what failed).
+            with contextlib.suppress(StoreError):
+                for own in (snapshot_graph(build_id), private_graph(build_id)):
+                    endpoint.drop_graph(own)
+                endpoint.drop_graph(record_graph(build_id))
+        if where is True:
+            # The pointer's move was this publish's last write: nothing of it is in flight.
+            with contextlib.suppress(StoreError):
                 lease.release()
-            else:
-                # Cleaning up must not hide the failure itself (the server may be what failed).
-                lease.abandon()
-                if where is False:
-                    for own in (snapshot_graph(build_id), private_graph(build_id)):
-                        endpoint.drop_graph(own)
-                    endpoint.drop_graph(record_graph(build_id))
-        if where is True and isinstance(exc, Exception):
-            LOG.warning("build %s is current though its publish reported: %s", build_id, exc)
-            return build_id, record
+            if isinstance(exc, Exception):
+                LOG.warning("build %s is current though its publish reported: %s", build_id, exc)
+                return build_id, record
         raise
     try:
         _drop_unneeded(endpoint, record)
+    except StoreError as exc:
+        # The build is current; what is left over goes at the next publish.
+        LOG.warning("cleaning up after build %s failed: %s", build_id, exc)
     finally:
         lease.release()
     return build_id, record
@@ -314,8 +321,8 @@ def _drop_unneeded(endpoint: Endpoint, record: Mapping[str, Any]) -> None:
     needed = {STORE_GRAPH}
     for build in history:
         kept = read_record(endpoint, build)
-        if kept is None:
-            LOG.warning("build %s has no record on the server: nothing was cleaned up", build)
+        if kept is None or kept.get("unreadable"):
+            LOG.warning("build %s has no readable record: nothing was cleaned up", build)
             return
         needed |= {snapshot_graph(build), private_graph(build), record_graph(build)}
         needed |= set(kept.get("graphs", []))

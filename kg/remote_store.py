@@ -27,6 +27,7 @@ import gzip
 import hashlib
 import json
 import logging
+import zlib
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -41,7 +42,7 @@ LOG = logging.getLogger(__name__)
 
 # The arrangement of graphs on the server described above; a build recorded under another
 # layout is refused with advice to build again.
-REMOTE_LAYOUT = 2
+REMOTE_LAYOUT = 3
 INDEX_PART = ox.NamedNode("urn:evkg:indexPart")
 PART_CHARS = 8_000
 CURRENT = ox.NamedNode("urn:evkg:current")
@@ -92,10 +93,13 @@ def read_record(endpoint: Endpoint, build_id: str) -> dict[str, Any] | None:
 
 
 def _decode_record(build_id: str, parts: list[str]) -> dict[str, Any]:
+    # A record this version cannot read (damaged, or written in another layout) is not an
+    # error here: readers refuse the build with advice, and the next publish replaces it.
     try:
         info: dict[str, Any] = json.loads(join_parts(parts))
-    except (ValueError, OSError, EOFError) as exc:
-        raise StoreError(f"the record of build {build_id} on the SPARQL server is damaged") from exc
+    except (ValueError, OSError, EOFError, zlib.error):
+        LOG.warning("the record of build %s on the SPARQL server is unreadable", build_id)
+        return {"unreadable": True}
     return info
 
 
@@ -222,7 +226,7 @@ class RemoteGraphStore(GraphStore):
         )
         try:
             text = join_parts([row["part"]["value"] for row in rows])
-        except (ValueError, OSError, EOFError) as exc:
+        except (ValueError, OSError, EOFError, zlib.error) as exc:
             raise StoreError(f"the answer index of build {self._build_id} is damaged") from exc
         if hashlib.sha256(text).hexdigest() != digest:
             raise StoreError(f"the answer index of build {self._build_id} is incomplete")

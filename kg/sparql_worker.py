@@ -169,6 +169,8 @@ class _Worker:
                 return b""
         data = b"".join(chunks)
         line, _, self._pending = data.partition(b"\n")
+        if self._pending:
+            self.broken = True  # more than one answer to one question: never trust it again
         return line
 
     @property

@@ -216,7 +216,9 @@ def test_sparql_on_the_server_never_reaches_the_reviews_words(
     assert ask.get_json()["boolean"] in (True, False)
 
 
-def _watching(server: Endpoint, sent: list[str], fail_at: str | None = None) -> Endpoint:
+def _watching(
+    server: Endpoint, sent: list[str], fail_at: str | None = None, timeout: float = 120.0
+) -> Endpoint:
     class Watching(Endpoint):
         def replace_graph(self, graph: str, triples: object, chunk: int = 250) -> None:
             if fail_at is not None and graph.startswith(fail_at):
@@ -224,7 +226,7 @@ def _watching(server: Endpoint, sent: list[str], fail_at: str | None = None) -> 
             sent.append(graph)
             super().replace_graph(graph, triples, chunk)  # type: ignore[arg-type]
 
-    return Watching(server.query_url, server.update_url, server.graph_store_url)
+    return Watching(server.query_url, server.update_url, server.graph_store_url, timeout)
 
 
 def test_one_publisher_at_a_time_and_a_failed_one_is_mended_by_the_next(
@@ -256,10 +258,17 @@ def test_one_publisher_at_a_time_and_a_failed_one_is_mended_by_the_next(
     # Readers of the current build still read its own graphs, whole.
     assert RemoteGraphStore.open_remote(server).select("review_sentences") == sentences_before
 
-    # The next publish finds the failed one's lease run out and sends every graph again, so
-    # the graph it emptied is whole once more (its digest alone would have said "unchanged").
+    # Requests of the failed publish may still be running on the server: for a grace period
+    # (twice the request timeout) nobody may break its lease.
+    with pytest.raises(StoreError, match="stopped moments ago"):
+        publish_remote(server, dataset, {"digest": "3b"})
+    # Then the next publish breaks it and sends every graph again, so the graph the failed one
+    # emptied is whole once more (its digest alone would have said "unchanged").
+    import time
+
+    time.sleep(4.1)
     sent.clear()
-    publish_remote(_watching(server, sent), dataset, {"digest": "4"})
+    publish_remote(_watching(server, sent, timeout=2.0), dataset, {"digest": "4"})
     assert set(data_graphs) <= set(sent)
     assert PublishLease(server, "x").found() == []
     stored = _graphs(RemoteGraphStore.open_remote(server).to_dataset())
@@ -478,3 +487,25 @@ def test_a_graph_with_a_very_long_literal_goes_in_whole(server: Endpoint) -> Non
     _, rows = server.select("SELECT ?o WHERE { ?s ?p ?o }", default_graphs=[graph])
     assert [row["o"]["value"] for row in rows] == [text]
     server.drop_graph(graph)
+
+
+def test_a_record_this_version_cannot_read_is_replaced_by_the_next_publish(
+    server: Endpoint, tmp_path: Path
+) -> None:
+    import base64
+
+    import pyoxigraph as ox
+
+    from kg.remote_store import INFO, record_graph
+
+    dataset = _hostile(tmp_path)
+    old, _ = publish_remote(server, dataset, {"digest": "r"})
+    # As an earlier layout wrote it: the whole record in one base64 literal.
+    node = ox.NamedNode(record_graph(old))
+    legacy = base64.b64encode(json.dumps({"digest": "r"}).encode()).decode()
+    server.replace_graph(node.value, [ox.Triple(node, INFO, ox.Literal(legacy))])
+    with pytest.raises(StoreError, match="another version of evidence-graph"):
+        RemoteGraphStore.open_remote(server)
+    new, _ = publish_remote(server, dataset, {"digest": "s"})
+    reader = RemoteGraphStore.open_remote(server)
+    assert reader.build_id == new and reader.select("review_sentences")
