@@ -123,10 +123,19 @@ def write_review(root: Path, index: int, seed: int, concepts: dict[str, list[str
     return review_id
 
 
+def _concepts() -> dict[str, list[str]]:
+    vocabulary = load_vocabulary().concept_ids()
+    return {scheme: sorted(ids) for scheme, ids in vocabulary.items()}
+
+
+def add_review(root: Path, seed: int = 1) -> str:
+    """Write one more review into the library at ``root``; returns its id."""
+    return write_review(root, len(list((root / "reviews").glob("*.toml"))), seed, _concepts())
+
+
 def write_library(root: Path, reviews: int, seed: int = 1) -> list[str]:
     """Write ``reviews`` reviews (and the shared venues file) under ``root``."""
-    vocabulary = load_vocabulary().concept_ids()
-    concepts = {scheme: sorted(ids) for scheme, ids in vocabulary.items()}
+    concepts = _concepts()
     root.mkdir(parents=True, exist_ok=True)
     (root / "venues.yaml").write_text(
         "journals:\n"

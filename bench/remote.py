@@ -57,10 +57,9 @@ def main() -> None:
     parser.add_argument("--server", choices=("oxigraph", "virtuoso"), default="oxigraph")
     args = parser.parse_args()
 
-    from bench.library import write_review
+    from bench.library import add_review
     from kg.knowledge import Knowledge
     from kg.store import GraphStore
-    from kg.vocabulary import load_vocabulary
     from tests.sparql_servers import endpoint_env, sparql_server
 
     library, _ = build_library(args.size, args.seed)
@@ -84,8 +83,7 @@ def main() -> None:
             build_s = _build_on(env, scratch)
             os.environ.update(env)
             worker = _child(OURS, str(scratch / "store"), str(args.repeat), key)
-            concepts = {k: sorted(v) for k, v in load_vocabulary().concept_ids().items()}
-            write_review(scratch, len(list((scratch / "reviews").glob("*.toml"))), 1, concepts)
+            add_review(scratch, args.seed)
             add_s = _build_on(env, scratch)
             for name in env:
                 os.environ.pop(name)

@@ -197,18 +197,16 @@ OXIGRAPH = """
 
 def add_one_review(root: Path, seed: int) -> float:
     """Seconds to add one review to the library (on a hard-linked copy, left untouched)."""
-    from bench.library import write_review
+    from bench.library import add_review
     from kg.config import Settings
     from kg.library import PublishOptions, build_project
-    from kg.vocabulary import load_vocabulary
 
     scratch = root.with_name(root.name + "-add")
     shutil.rmtree(scratch, ignore_errors=True)
     # Published builds and archived versions are never modified in place, so a copy made of
     # hard links is safe to build on.
     subprocess.run(["cp", "-al", str(root), str(scratch)], check=True)
-    concepts = {k: sorted(v) for k, v in load_vocabulary().concept_ids().items()}
-    write_review(scratch, len(list((root / "reviews").glob("*.toml"))), seed, concepts)
+    add_review(scratch, seed)
     settings = Settings(
         scratch, scratch / "reviews", scratch / "store", shacl_timeout=SHACL_SECONDS
     )

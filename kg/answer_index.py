@@ -33,10 +33,13 @@ SHARDS = "shards"
 INDEX_FORMAT = 4
 
 
-def review_graphs(graph_names: Iterable[str]) -> dict[str, list[str]]:
+def review_graphs(
+    graph_names: Iterable[str], versions: Mapping[str, int] | None = None
+) -> dict[str, list[str]]:
     """For each review, the graphs its knowledge is read from.
 
-    They are its newest version's graphs, its description and the vocabulary.
+    They are its newest version's graphs (or those of the version ``versions`` names for
+    it), its description and the vocabulary.
     """
     names = list(graph_names)
     newest: dict[str, int] = {}
@@ -44,6 +47,7 @@ def review_graphs(graph_names: Iterable[str]) -> dict[str, list[str]]:
         review_id, number = ids.graph_version(name)
         if review_id is not None and number is not None:
             newest[review_id] = max(number, newest.get(review_id, 0))
+    newest.update({r: n for r, n in (versions or {}).items() if r in newest})
     vocabulary = str(ids.vocabulary_graph_iri())
     chosen: dict[str, list[str]] = {}
     for review_id, number in sorted(newest.items()):
@@ -201,6 +205,29 @@ def write_index(store: GraphStore, folder: Path, reuse: Path | None = None) -> N
         write_atomically(shard_dir / f"{review_id}.json", _dump(shard))
         shards.append(shard)
     write_atomically(folder / INDEX, _dump(merge_shards(shards)))
+
+
+def version_index(store: GraphStore, review_id: str, number: int) -> dict[str, Any] | None:
+    """The index of a view in which one review shows an older version.
+
+    The other reviews' shards are the build's own; only this version's shard is computed
+    (from its own few graphs), so the view needs no reading of the whole library through
+    SPARQL.  None when the build keeps no shards (then the view reads the library itself).
+    """
+    if store.build_dir is None or not (store.build_dir / SHARDS).is_dir():
+        return None
+    graphs = review_graphs(store.graph_names(), {review_id: number}).get(review_id)
+    if not graphs:
+        return None
+    shards = []
+    for path in sorted((store.build_dir / SHARDS).glob("*.json")):
+        shard: dict[str, Any] = json.loads(path.read_text("utf-8"))
+        if shard.get("format") != INDEX_FORMAT:
+            return None
+        if shard["review"] != review_id:
+            shards.append(shard)
+    shards.append(review_shard(store, review_id, graphs))
+    return merge_shards(shards)
 
 
 def _holds_review_data(name: str) -> bool:

@@ -251,6 +251,8 @@ class GraphStore:
         )
         # The versions shown, when this is a snapshot other than the current one.
         self.versions: Mapping[str, int] = dict(versions or {})
+        # Answers precomputed for a view (kg.answer_index.version_index), if any.
+        self.view_index: dict[str, Any] | None = None
 
     @classmethod
     def open(cls, root: Path) -> GraphStore:
@@ -293,8 +295,10 @@ class GraphStore:
         return data
 
     def answer_index(self) -> dict[str, Any] | None:
-        """The build's precomputed answers (:mod:`kg.answer_index`); None for a view."""
-        if self.versions or self.build_dir is None:
+        """The precomputed answers of the build, or of a view (:mod:`kg.answer_index`)."""
+        if self.versions:
+            return self.view_index
+        if self.build_dir is None:
             return None
         from kg.answer_index import read_index
 

@@ -256,8 +256,7 @@ def test_adding_and_changing_a_review_builds_on_the_previous_store_as_a_full_bui
 ) -> None:
     import shutil
 
-    from bench.library import write_review
-    from kg.vocabulary import load_vocabulary
+    from bench.library import add_review
 
     root = tmp_path / "lib"
     write_library(root, reviews=3, seed=5)
@@ -265,8 +264,7 @@ def test_adding_and_changing_a_review_builds_on_the_previous_store_as_a_full_bui
     _, first = build_project(settings, PublishOptions())
     assert first.info["build_kind"] == "full"
     # A fourth review joins the library...
-    concepts = {k: sorted(v) for k, v in load_vocabulary().concept_ids().items()}
-    added = write_review(root, 3, 5, concepts)
+    added = add_review(root, seed=5)
     _, second = build_project(settings, PublishOptions())
     assert second.info["build_kind"] == "incremental"
     assert second.info["versions"][added] == [1]
@@ -293,24 +291,36 @@ def test_adding_and_changing_a_review_builds_on_the_previous_store_as_a_full_bui
     knowledge = Knowledge.of(GraphStore.open(settings.store_dir))
     assert any(f"/claim/{added}/" in iri for iri in knowledge.claims)
     assert not any("/claim/synthetic-00001/c3" in iri for iri in knowledge.claims)
+    # A view of the older version answers from the build's shards and one new shard, as it
+    # would from its own copy of the library through SPARQL.
+    from kg.answer_index import version_index
+    from kg.library import snapshot_graph_names
+
+    store = GraphStore.open(settings.store_dir)
+    chosen = {r: max(ns) for r, ns in third.info["versions"].items()} | {"synthetic-00001": 1}
+    view = store.snapshot(snapshot_graph_names(store.graph_names(), chosen), {"synthetic-00001": 1})
+    index = version_index(store, "synthetic-00001", 1)
+    assert index is not None
+    from_shards, from_sparql = Knowledge(view, index), Knowledge(view)
+    assert _as_data(from_shards) == _as_data(from_sparql)
+    assert any("/claim/synthetic-00001/c3" in iri for iri in from_shards.claims)
+    assert index["references"] == harvard(view)
 
 
 def test_a_build_in_another_bibliography_encoding_reads_every_review_again(
     tmp_path: Path,
 ) -> None:
-    from bench.library import write_review
-    from kg.vocabulary import load_vocabulary
+    from bench.library import add_review
 
     root = tmp_path / "lib"
     write_library(root, reviews=2, seed=7)
     settings = Settings(root, root / "reviews", root / "store")
     build_project(settings, PublishOptions(bib_encoding="cp1252"))
-    concepts = {k: sorted(v) for k, v in load_vocabulary().concept_ids().items()}
-    write_review(root, 2, 7, concepts)
+    add_review(root, seed=7)
     # The unchanged reviews were read as cp1252; read as UTF-8 now, they may differ.
     _, second = build_project(settings, PublishOptions())
     assert second.info["build_kind"] == "full"
     assert second.info["bib_encoding"] is None
-    write_review(root, 3, 7, concepts)
+    add_review(root, seed=7)
     _, third = build_project(settings, PublishOptions())
     assert third.info["build_kind"] == "incremental"

@@ -385,7 +385,7 @@ def test_adding_a_review_on_a_server_sends_only_what_changed_and_equals_a_full_b
     import shutil
     from dataclasses import replace
 
-    from bench.library import write_library, write_review
+    from bench.library import add_review, write_library
     from kg.answer_index import read_index
     from kg.config import Settings
     from kg.library import PublishOptions, build_project
@@ -398,8 +398,7 @@ def test_adding_a_review_on_a_server_sends_only_what_changed_and_equals_a_full_b
     settings = Settings(root, root / "reviews", root / "store", endpoint=watching)
     _, first = build_project(settings, PublishOptions())
     assert first.info["build_kind"] == "full"
-    concepts = {k: sorted(v) for k, v in load_vocabulary().concept_ids().items()}
-    added = write_review(root, 3, 5, concepts)
+    added = add_review(root, seed=5)
     sent.clear()
     _, second = build_project(settings, PublishOptions())
     assert second.info["build_kind"] == "incremental"

@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import Flask, abort, current_app, g, request
 
 from ingest.archive import parse_version_id
+from kg.answer_index import version_index
 from kg.config import Settings
 from kg.library import snapshot_graph_names
 from kg.sparql_client import Endpoint
@@ -23,6 +24,7 @@ from kg.store import GraphStore
 from kg.store_backend import current_build_id, open_store
 
 MAX_SNAPSHOTS = 8
+VIEW_BUDGET = 2_000_000  # quads, summed over the views of older versions kept at once
 
 
 @dataclass
@@ -65,10 +67,15 @@ class StoreHolder:
         chosen[review_id] = number
         graphs = snapshot_graph_names(store.graph_names(), chosen)
         view = store.snapshot(graphs, {review_id: number})
+        view.view_index = version_index(store, review_id, number)
         with self.lock:
-            if len(self.snapshots) >= MAX_SNAPSHOTS:
+            kept = self.snapshots.setdefault(key, view)
+            # A view is a copy of the whole library: keep as many as about two libraries'
+            # worth of triples (eight of a small one, one of a large one), newest last.
+            size = max(1, int(store.info.get("quads", 0)))
+            while len(self.snapshots) > max(1, min(MAX_SNAPSHOTS, VIEW_BUDGET // size)):
                 self.snapshots.pop(next(iter(self.snapshots)))
-            return self.snapshots.setdefault(key, view)
+            return kept
 
 
 def published_in(store: GraphStore) -> dict[str, list[int]]:
