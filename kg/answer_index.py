@@ -216,17 +216,20 @@ def version_index(store: GraphStore, review_id: str, number: int) -> dict[str, A
     """
     if store.build_dir is None or not (store.build_dir / SHARDS).is_dir():
         return None
-    graphs = review_graphs(store.graph_names(), {review_id: number}).get(review_id)
-    if not graphs:
+    chosen = review_graphs(store.graph_names(), {review_id: number})
+    if review_id not in chosen:
         return None
     shards = []
-    for path in sorted((store.build_dir / SHARDS).glob("*.json")):
-        shard: dict[str, Any] = json.loads(path.read_text("utf-8"))
-        if shard.get("format") != INDEX_FORMAT:
+    for other, graphs in chosen.items():
+        if other == review_id:
+            continue
+        # Each other review's shard must be the one of its graphs in this build, or the
+        # view would silently lack or misstate that review: then no index at all.
+        shard = _reusable(store.build_dir, other, graphs)
+        if shard is None:
             return None
-        if shard["review"] != review_id:
-            shards.append(shard)
-    shards.append(review_shard(store, review_id, graphs))
+        shards.append(shard)
+    shards.append(review_shard(store, review_id, chosen[review_id]))
     return merge_shards(shards)
 
 

@@ -81,8 +81,9 @@ def harvard(store: GraphStore) -> dict[str, str]:
     cached = getattr(store, "_harvard", None)
     if isinstance(cached, dict):
         return cached
-    if not store.versions:
-        # A published build has its references precomputed: loading its knowledge reads them.
+    if not store.versions or store.view_index is not None:
+        # A published build, and a view with an index, have their references precomputed:
+        # loading the knowledge reads them.
         from kg.knowledge import Knowledge
 
         Knowledge.of(store)

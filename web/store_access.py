@@ -58,7 +58,9 @@ class StoreHolder:
             return store
         key = (store.build_id, review_id, number)
         with self.lock:
-            cached = self.snapshots.get(key)
+            cached = self.snapshots.pop(key, None)
+            if cached is not None:
+                self.snapshots[key] = cached  # the most recently used is evicted last
         if cached is not None:
             return cached
         # Built outside the lock, so other requests (and noticing a new build) never wait
