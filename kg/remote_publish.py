@@ -145,7 +145,7 @@ def publish_remote(
     and its record.  If another publish holds the lease or moved the pointer meanwhile,
     nothing becomes current and a StoreError says so.
     """
-    return _publish(endpoint, _DatasetSource(dataset, current), info, index, {})
+    return _publish(endpoint, _DatasetSource(dataset, current), info, index)
 
 
 def publish_remote_build(
@@ -162,16 +162,12 @@ def publish_remote_build(
     info: dict[str, Any] = json.loads((folder / "build.json").read_text("utf-8"))
     index = folder / INDEX
     source = _BuildSource(folder, info)
-    known: dict[str, str] = {}
+    unchanged: set[str] = set()
     if unchanged_since is not None:
-        found = current_remote(endpoint)
-        if found is not None and found[1].get("local_build") == unchanged_since:
-            changed = set(info.get("changed_graphs", source.names))
-            digests = found[1].get("graph_digests", {})
-            known = {n: digests[n] for n in source.names if n not in changed and n in digests}
+        unchanged = set(source.names) - set(info.get("changed_graphs", source.names))
     record_info = {k: v for k, v in info.items() if k not in ("built_at", "changed_graphs")}
     data = index.read_bytes() if index.is_file() else None
-    return _publish(endpoint, source, record_info, data, known)
+    return _publish(endpoint, source, record_info, data, (unchanged_since, unchanged))
 
 
 def _publish(
@@ -179,8 +175,14 @@ def _publish(
     source: _Source,
     info: Mapping[str, Any],
     index: bytes | None,
-    known: Mapping[str, str],
+    unchanged: tuple[str | None, Collection[str]] = (None, ()),
 ) -> tuple[str, dict[str, Any]]:
+    """Send ``source`` as a new build.
+
+    ``unchanged``: the local build an increment started from, and the graphs it left as
+    they were.  If the server's current build was sent from that local build, those graphs
+    keep the digests the server recorded, and are neither read nor sent again.
+    """
     build_id = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{secrets.token_hex(4)}"
     lease = PublishLease(endpoint, build_id)
     unsettled = lease.acquire()
@@ -191,11 +193,14 @@ def _publish(
         # After a publish that failed part-way, neither the server's digests nor ours about
         # it can be trusted: everything is read and sent again.
         sent = {} if unsettled else dict(before.get("graph_digests", {}))
-        known = {} if unsettled else known
+        since, untouched = unchanged
+        # Read under the lease, so no other publish can change the record in between.
+        holds = since is not None and before.get("local_build") == since
+        trusted = set(untouched) & set(sent) if holds else set()
         digests = {}
         for name in source.names:
-            if name in known and sent.get(name) == known[name]:
-                digests[name] = known[name]
+            if name in trusted:
+                digests[name] = sent[name]
                 continue
             triples = source.triples(name)
             digests[name] = graph_digest(triples)
