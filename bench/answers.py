@@ -14,10 +14,10 @@ import statistics
 import time
 from pathlib import Path
 
-from kg.answers import answer, to_json
-from kg.gapmap import gap_map
-from kg.knowledge import Knowledge
-from kg.store import GraphStore
+from kg.answers.answer import answer, to_json
+from kg.answers.gapmap import gap_map
+from kg.answers.knowledge import Knowledge
+from kg.store.embedded import GraphStore
 
 QUESTIONS = {
     "what supports X": "what supports hope",

@@ -20,7 +20,7 @@ import random
 from collections.abc import Sequence
 from pathlib import Path
 
-from kg.vocabulary import load_vocabulary
+from kg.rdf.concepts import load_vocabulary
 
 SHARED_POOL = 2000
 SHARED_SHARE = 0.3

@@ -33,8 +33,8 @@ from bench.scale import OURS, SHACL_SECONDS, SIZES, _child, _stats, build_librar
 def _build_on(endpoint_env: dict[str, str], root: Path) -> float:
     """Seconds for `evkg build` of the library at ``root`` onto the server."""
     from kg.config import Settings
-    from kg.library import PublishOptions, build_project
-    from kg.sparql_client import Endpoint
+    from kg.library.full import PublishOptions, build_project
+    from kg.store.remote.client import Endpoint
 
     settings = Settings(
         root,
@@ -58,8 +58,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from bench.library import add_review
-    from kg.knowledge import Knowledge
-    from kg.store import GraphStore
+    from kg.answers.knowledge import Knowledge
+    from kg.store.embedded import GraphStore
     from tests.sparql_servers import endpoint_env, sparql_server
 
     library, _ = build_library(args.size, args.seed)

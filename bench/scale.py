@@ -69,10 +69,10 @@ def _stats(samples: list[float]) -> dict[str, float]:
 def build_library(size: str, seed: int) -> tuple[Path, float]:
     """The library for a size, built once; returns its folder and the build's seconds."""
     from bench.library import write_library
-    from kg.answer_index import INDEX_FORMAT
+    from kg.answers.index import INDEX_FORMAT
     from kg.config import Settings
-    from kg.library import PublishOptions, build_project
-    from kg.store import STORE_FORMAT
+    from kg.library.full import PublishOptions, build_project
+    from kg.store.embedded import STORE_FORMAT
 
     root = ROOT / "var" / "bench" / f"{size}-seed{seed}"
     marker = root / "built.json"
@@ -143,7 +143,7 @@ OURS = """
     repeat = int(sys.argv[2])
     out = {"startup_s": startup, "first_answer_s": first}
     # Cold: the first question about each other concept, before anything about it is kept.
-    from kg.vocabulary import load_vocabulary
+    from kg.rdf.concepts import load_vocabulary
     ids = load_vocabulary().concept_ids()
     out["cold"] = []
     for concept in sorted((ids["mechanisms"] | ids["outcomes"]) - {"hope"}):
@@ -199,7 +199,7 @@ def add_one_review(root: Path, seed: int) -> float:
     """Seconds to add one review to the library (on a hard-linked copy, left untouched)."""
     from bench.library import add_review
     from kg.config import Settings
-    from kg.library import PublishOptions, build_project
+    from kg.library.full import PublishOptions, build_project
 
     scratch = root.with_name(root.name + "-add")
     shutil.rmtree(scratch, ignore_errors=True)
@@ -225,7 +225,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
 
-    from kg.store import GraphStore, current_build
+    from kg.store.embedded import GraphStore, current_build
 
     root, build_s = build_library(args.size, args.seed)
     store_dir = root / "store"
@@ -241,7 +241,7 @@ def main() -> None:
     # The shared source that most claims cite, for "where is SOURCE cited".
     from collections import Counter
 
-    from kg.knowledge import Knowledge
+    from kg.answers.knowledge import Knowledge
 
     knowledge = Knowledge.of(store)
     cited = Counter(k for c in knowledge.claims.values() for k in c.keys if k.startswith("shared"))

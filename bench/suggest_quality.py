@@ -11,8 +11,8 @@ from pathlib import Path
 
 from ingest.pipeline import ingest_reviews
 from ingest.review import locator_index
-from kg.suggest import evaluate, suggest
-from kg.vocabulary import load_vocabulary
+from kg.answers.suggest import evaluate, suggest
+from kg.rdf.concepts import load_vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 

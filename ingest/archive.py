@@ -15,7 +15,7 @@ it, when, and from what.  Layout under the archive root (``<store>/versions``)::
 
 A version folder is also a folder that ``evkg diff`` reads.  A version is written under a
 ``.partial`` name and renamed once complete, so a crash never leaves half a version.  Which
-versions are *published* is decided by the store (see :mod:`kg.library`), not here.
+versions are *published* is decided by the store (see :mod:`kg.library.full`), not here.
 """
 
 from __future__ import annotations

@@ -278,7 +278,7 @@ def check_claims(
                 if vocabulary is not None and concept not in vocabulary.get(scheme, set()):
                     error(
                         "claims.unknown-concept",
-                        f"{concept!r} is not among the {scheme} of kg/vocabulary.ttl",
+                        f"{concept!r} is not among the {scheme} of kg/rdf/vocabulary.ttl",
                     )
         if sentence_at is not None and claim.locator is not None:
             where = (claim.locator.section, claim.locator.paragraph, claim.locator.sentence)

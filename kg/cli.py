@@ -18,8 +18,8 @@ from kg.config import Settings
 from kg.errors import InputError, KGError
 
 if TYPE_CHECKING:
-    from kg.library import LibraryBuild
-    from kg.store_backend import Published
+    from kg.library.full import LibraryBuild
+    from kg.store.backend import Published
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -128,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
-    from kg.library import PublishOptions, build_project
+    from kg.library.full import PublishOptions, build_project
 
     options = PublishOptions(args.accept_errors, args.strict, args.bib_encoding)
     built, published = build_project(settings, options)
@@ -137,7 +137,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 
 def _publish(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.archive import ArchiveError
-    from kg.library import PublishOptions, archive_of, publish_version
+    from kg.library.full import PublishOptions, archive_of, publish_version
 
     try:
         record = archive_of(settings).find(args.version)
@@ -173,7 +173,7 @@ def _report_publish(args: argparse.Namespace, built: LibraryBuild, published: Pu
 
 
 def _versions(args: argparse.Namespace, settings: Settings) -> int:
-    from kg.library import archive_of, published_versions
+    from kg.library.full import archive_of, published_versions
 
     archive = archive_of(settings)
     published = published_versions(settings)
@@ -229,7 +229,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.safe_files import write_atomically
     from kg.errors import StoreError
     from kg.export import export
-    from kg.store_backend import open_store
+    from kg.store.backend import open_store
 
     data = export(open_store(settings), args.format)
     if args.out:
@@ -284,8 +284,8 @@ def _suggest(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.bibtex import parse_bibtex
     from ingest.review import parse_review
     from ingest.review_files import ReviewFileError
-    from kg.suggest import suggest, to_claims_yaml
-    from kg.vocabulary import load_vocabulary
+    from kg.answers.suggest import suggest, to_claims_yaml
+    from kg.rdf.concepts import load_vocabulary
 
     try:
         review = parse_review(Path(args.review))
@@ -305,9 +305,9 @@ def _suggest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _query(args: argparse.Namespace, settings: Settings) -> int:
-    from kg.answers import answer, to_json, to_text
-    from kg.knowledge import Knowledge
-    from kg.store_backend import open_store
+    from kg.answers.answer import answer, to_json, to_text
+    from kg.answers.knowledge import Knowledge
+    from kg.store.backend import open_store
 
     knowledge = Knowledge.of(open_store(settings))
     result = answer(args.question, knowledge)
@@ -322,7 +322,7 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
 def _diff(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.archive import ArchiveError, parse_version_id
     from ingest.diff import VersionError, diff_versions, read_version
-    from kg.library import archive_of
+    from kg.library.full import archive_of
 
     def folder(text: str) -> Path:
         if parse_version_id(text) is None:
@@ -349,8 +349,8 @@ def _diff(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
-    from kg.store_backend import open_store
-    from kg.validate import load_shapes, validate_dataset
+    from kg.rdf.validate import load_shapes, validate_dataset
+    from kg.store.backend import open_store
 
     shapes = load_shapes(Path(args.shapes) if args.shapes else None)
     report = validate_dataset(open_store(settings).to_dataset(current_only=True), shapes)

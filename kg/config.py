@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.sparql_client import Endpoint
+from kg.store.remote.client import Endpoint
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS
 
 from kg.errors import InputError
-from kg.store import GraphStore
-from kg.vocab import BIBO, EVKG, PREFIXES
+from kg.rdf.namespaces import BIBO, EVKG, PREFIXES
+from kg.store.embedded import GraphStore
 
 RDF_FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,

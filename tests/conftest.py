@@ -20,10 +20,10 @@ from flask.testing import FlaskClient
 
 from ingest.pipeline import ReviewInputs, ingest_reviews
 from ingest.problems import has_errors
-from kg.build import build_dataset
-from kg.sparql_client import Endpoint
-from kg.store import GraphStore, publish
-from kg.vocabulary import Vocabulary, load_vocabulary
+from kg.build.dataset import build_dataset
+from kg.rdf.concepts import Vocabulary, load_vocabulary
+from kg.store.embedded import GraphStore, publish
+from kg.store.remote.client import Endpoint
 from tests.sparql_servers import endpoint_env, sparql_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,9 +107,9 @@ def built_store(
     publish(dataset, root, {"digest": "test"})
     if remote_endpoint is not None:
         # As `evkg build` publishes to a server: with the answer index workers read.
-        from kg.answer_index import write_index
+        from kg.answers.index import write_index
         from kg.config import Settings
-        from kg.store_backend import publish_to
+        from kg.store.backend import publish_to
 
         working = tmp_path_factory.mktemp("working-copy")
         settings = replace(Settings.from_env({}), store_dir=working, endpoint=remote_endpoint)
@@ -121,7 +121,7 @@ def built_store(
 def library_store(built_store: Path, remote_endpoint: Endpoint | None) -> GraphStore:
     """The published project store, from wherever this run keeps it."""
     if remote_endpoint is not None:
-        from kg.remote_store import RemoteGraphStore
+        from kg.store.remote.reader import RemoteGraphStore
 
         return RemoteGraphStore.open_remote(remote_endpoint)
     return GraphStore.open(built_store)

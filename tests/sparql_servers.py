@@ -22,7 +22,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.sparql_client import Endpoint
+from kg.store.remote.client import Endpoint
 
 SERVERS = ("virtuoso", "oxigraph")
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.answers import answer, to_json
+from kg.answers.answer import answer, to_json
+from kg.answers.knowledge import Knowledge
 from kg.cli import main
-from kg.knowledge import Knowledge
-from kg.store import GraphStore
+from kg.store.embedded import GraphStore
 from tests.conftest import needs_seed
 
 pytestmark = needs_seed  # the claims' locators are checked against the review's text

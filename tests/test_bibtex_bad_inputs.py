@@ -9,8 +9,8 @@ import pytest
 from ingest.bibrecords import NameKind
 from ingest.bibtex import parse_bibtex, parse_bibtex_string
 from ingest.problems import Severity
-from kg.build import canonical_source_iris
-from kg.ids import source_iri
+from kg.build.dataset import canonical_source_iris
+from kg.rdf.ids import source_iri
 from tests.conftest import DATA
 
 BAD = DATA / "bad"

@@ -37,9 +37,9 @@ def server(built_store: Path, store_env: dict[str, str]) -> Iterator[str]:
 def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A store built from the bibliography whose titles hold <script> and friends."""
     from ingest.pipeline import ingest_reviews
-    from kg.build import build_dataset
-    from kg.store import publish
-    from kg.vocabulary import load_vocabulary
+    from kg.build.dataset import build_dataset
+    from kg.rdf.concepts import load_vocabulary
+    from kg.store.embedded import publish
     from tests.conftest import DATA, copy_project
 
     root = tmp_path_factory.mktemp("hostile")

@@ -1,4 +1,4 @@
-"""kg.build: the model, checked by isomorphism against a hand-checked expectation."""
+"""kg.build.dataset: the model, checked by isomorphism against a hand-checked expectation."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF
 
 from ingest.pipeline import ReviewInputs, ingest_reviews
-from kg import ids
-from kg.build import build_dataset
-from kg.vocab import BIBO, CITO, EVKG
+from kg.build.dataset import build_dataset
+from kg.rdf import ids
+from kg.rdf.namespaces import BIBO, CITO, EVKG
 from tests.conftest import DATA
 
 MINI = DATA / "mini"

@@ -10,11 +10,11 @@ from rdflib import Literal
 from rdflib.namespace import RDF
 
 from ingest.pipeline import ReviewInputs
-from kg import ids
-from kg.build import build_dataset, canonical_source_iris
+from kg.build.dataset import build_dataset, canonical_source_iris
 from kg.cli import main
-from kg.store import GraphStore
-from kg.vocab import EVKG
+from kg.rdf import ids
+from kg.rdf.namespaces import EVKG
+from kg.store.embedded import GraphStore
 from tests.conftest import ROOT, needs_seed, seed_path
 
 pytestmark = needs_seed
@@ -234,7 +234,7 @@ def test_the_reviews_words_never_leave_the_store(
     kind, payload, _ = store.run_public_query(query, "select", seconds=20, row_cap=10)
     assert kind == "select" and payload["rows"] == []
     # ...while the explorer on the reader's own machine still shows them.
-    from kg.review_view import review_sections
+    from kg.answers.review_view import review_sections
 
     text = " ".join(
         s.text for sec in review_sections(store) for p in sec.paragraphs for s in p.segments

@@ -14,11 +14,11 @@ from ingest.bibtex import parse_bibtex
 from ingest.claims import check_claims, parse_claims
 from ingest.pipeline import ReviewInputs
 from ingest.review import locator_index, parse_review
-from kg import ids
-from kg.build import build_dataset
-from kg.validate import validate_dataset
-from kg.vocab import EVKG
-from kg.vocabulary import Vocabulary, concept_iri
+from kg.build.dataset import build_dataset
+from kg.rdf import ids
+from kg.rdf.concepts import Vocabulary, concept_iri
+from kg.rdf.namespaces import EVKG
+from kg.rdf.validate import validate_dataset
 from tests.conftest import DATA, ROOT, needs_seed
 
 CLAIMS = ROOT / "reviews" / "clinks-2021-peer-mentoring.claims.yaml"
@@ -162,7 +162,7 @@ def test_build_refuses_a_claims_file_with_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from kg.cli import main
-    from kg.store import current_build
+    from kg.store.embedded import current_build
     from tests.conftest import copy_project
 
     project = copy_project(tmp_path / "p")

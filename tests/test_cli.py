@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from kg.store import current_build
+from kg.store.embedded import current_build
 from tests.conftest import DATA, copy_project, needs_seed
 
 BAD = DATA / "bad"

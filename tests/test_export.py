@@ -17,8 +17,8 @@ from rdflib.namespace import DCTERMS, FOAF, RDF
 from ingest.bibrecords import BibEntry
 from ingest.bibtex import parse_bibtex, parse_bibtex_string
 from kg.export import export
-from kg.store import GraphStore
-from kg.vocab import BIBO, EVKG
+from kg.rdf.namespaces import BIBO, EVKG
+from kg.store.embedded import GraphStore
 from tests.conftest import IN_CI, ROOT
 
 
@@ -125,8 +125,8 @@ def test_bibtex_export_rebuilt_from_the_graph_loses_nothing(
 @pytest.mark.embedded_only
 def test_hostile_text_survives_export_as_text(tmp_path: Path) -> None:
     from ingest.pipeline import ingest_reviews
-    from kg.build import build_dataset
-    from kg.store import publish
+    from kg.build.dataset import build_dataset
+    from kg.store.embedded import publish
     from tests.conftest import DATA, copy_project
 
     project = copy_project(tmp_path / "p", DATA / "bad" / "10-hostile.bib")

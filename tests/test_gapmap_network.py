@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from kg.gapmap import gap_map
-from kg.knowledge import Knowledge
-from kg.network import (
+from kg.answers.gapmap import gap_map
+from kg.answers.knowledge import Knowledge
+from kg.answers.network import (
     author_graph,
     central_sources,
     co_citation_graph,
     mechanism_outcome_graph,
 )
-from kg.store import GraphStore
-from kg.vocabulary import CONCEPT_BASE
+from kg.rdf.concepts import CONCEPT_BASE
+from kg.store.embedded import GraphStore
 from tests.conftest import needs_seed
 
 pytestmark = needs_seed

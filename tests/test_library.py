@@ -11,16 +11,16 @@ from flask import Flask
 from rdflib import URIRef
 
 from bench.library import COMMON_CONCEPT, write_library
-from kg.answer_index import read_index
-from kg.answers import answer
+from kg.answers.answer import answer
+from kg.answers.index import read_index
+from kg.answers.knowledge import Knowledge
+from kg.answers.network import co_citation_graph
+from kg.answers.references import harvard
 from kg.config import Settings
 from kg.errors import ProblemsFound
-from kg.knowledge import Knowledge
-from kg.library import PublishOptions, build_project
-from kg.network import co_citation_graph
-from kg.references import harvard
-from kg.store import GraphStore
-from kg.vocabulary import CONCEPT_BASE
+from kg.library.full import PublishOptions, build_project
+from kg.rdf.concepts import CONCEPT_BASE
+from kg.store.embedded import GraphStore
 from tests.conftest import DATA
 from tests.threads import run_at_once
 from tests.tiny_project import make_tiny_project
@@ -227,7 +227,7 @@ def _stores_agree(one: Path, other: Path) -> None:
 
     from rdflib.compare import isomorphic
 
-    from kg.store import current_build
+    from kg.store.embedded import current_build
 
     first, second = GraphStore.open(one), GraphStore.open(other)
     assert first.graph_names() == second.graph_names()
@@ -293,8 +293,8 @@ def test_adding_and_changing_a_review_builds_on_the_previous_store_as_a_full_bui
     assert not any("/claim/synthetic-00001/c3" in iri for iri in knowledge.claims)
     # A view of the older version answers from the build's shards and one new shard, as it
     # would from its own copy of the library through SPARQL.
-    from kg.answer_index import version_index
-    from kg.library import snapshot_graph_names
+    from kg.answers.index import version_index
+    from kg.library.full import snapshot_graph_names
 
     store = GraphStore.open(settings.store_dir)
     chosen = {r: max(ns) for r, ns in third.info["versions"].items()} | {"synthetic-00001": 1}

@@ -17,17 +17,17 @@ from typing import Any
 import pytest
 
 from ingest.archive import VersionRecord
-from kg import library
 from kg.config import Settings
-from kg.drafts import VersionPublished, analyse, confirm
-from kg.library import (
+from kg.library import full as library
+from kg.library.drafts import VersionPublished, analyse, confirm
+from kg.library.full import (
     PublishOptions,
     archive_of,
     build_project,
     publish_version,
     published_versions,
 )
-from kg.store import GraphStore, current_build
+from kg.store.embedded import GraphStore, current_build
 from tests.conftest import ROOT
 from tests.tiny_project import REVIEW, V2, environment, make_tiny_project
 
@@ -75,10 +75,10 @@ def test_case_22_a_publish_killed_just_before_its_swap_leaves_the_old_version(
     # pointer swap remains.
     script = textwrap.dedent(f"""
         import os, signal
-        import kg.store
+        import kg.store.embedded
         from kg.config import Settings
-        from kg.library import PublishOptions, archive_of, publish_version
-        kg.store.swap_current = lambda root, target: os.kill(os.getpid(), signal.SIGKILL)
+        from kg.library.full import PublishOptions, archive_of, publish_version
+        kg.store.embedded.swap_current = lambda root, target: os.kill(os.getpid(), signal.SIGKILL)
         settings = Settings.from_env()
         record = archive_of(settings).get({REVIEW!r}, 2)
         publish_version(settings, record, PublishOptions())

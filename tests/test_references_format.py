@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import ingest_reviews
-from kg.build import build_dataset
-from kg.references import harvard
-from kg.store import GraphStore, publish
+from kg.answers.references import harvard
+from kg.build.dataset import build_dataset
+from kg.store.embedded import GraphStore, publish
 
 
 def test_references_of_the_seed_bibliography(library_store: GraphStore) -> None:

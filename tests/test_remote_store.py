@@ -15,15 +15,15 @@ from rdflib import Dataset
 from rdflib.compare import isomorphic
 
 from ingest.pipeline import ReviewInputs, ingest_reviews
-from kg.build import build_dataset
+from kg.build.dataset import build_dataset
 from kg.cli import main
 from kg.errors import StoreError
-from kg.remote_publish import publish_remote
-from kg.remote_store import RemoteGraphStore, current_remote, snapshot_graph
-from kg.sparql_client import Endpoint
-from kg.store import GraphStore, publish
-from kg.store_backend import open_store
-from kg.vocabulary import Vocabulary, load_vocabulary
+from kg.rdf.concepts import Vocabulary, load_vocabulary
+from kg.store.backend import open_store
+from kg.store.embedded import GraphStore, publish
+from kg.store.remote.client import Endpoint
+from kg.store.remote.publish import publish_remote
+from kg.store.remote.reader import RemoteGraphStore, current_remote, snapshot_graph
 from tests.conftest import DATA, REMOTE, copy_project
 from tests.sparql_servers import endpoint_env, sparql_server
 from tests.tiny_project import make_tiny_project
@@ -110,8 +110,8 @@ def test_a_second_publish_sends_only_what_changed_and_keeps_three_builds(
 
 
 def test_a_publish_that_lost_the_race_changes_nothing(server: Endpoint, tmp_path: Path) -> None:
-    from kg.remote_lease import PublishLease
-    from kg.remote_publish import _move_current
+    from kg.store.remote.lease import PublishLease
+    from kg.store.remote.publish import _move_current
 
     winner, _ = publish_remote(server, _hostile(tmp_path), {"digest": "w"})
     # Publishes that started before `winner` became current expect another pointer (or none).
@@ -232,7 +232,7 @@ def _watching(
 def test_one_publisher_at_a_time_and_a_failed_one_is_mended_by_the_next(
     server: Endpoint, tmp_path: Path
 ) -> None:
-    from kg.remote_lease import PublishLease
+    from kg.store.remote.lease import PublishLease
 
     dataset = _hostile(tmp_path)
     first, _ = publish_remote(server, dataset, {"digest": "1"})
@@ -301,7 +301,7 @@ def test_what_no_kept_build_names_leaves_the_server(server: Endpoint, tmp_path: 
     # What a failed publish might have left: a new review's words and an index no record names.
     import pyoxigraph as ox
 
-    from kg.ids import GRAPH_BASE
+    from kg.rdf.ids import GRAPH_BASE
 
     orphan = GRAPH_BASE + "withdrawn-review/v1/sentences"
     note = ox.Triple(ox.NamedNode("https://example.org/s"), ox.NamedNode("urn:p"), ox.Literal("x"))
@@ -325,7 +325,7 @@ def test_what_no_kept_build_names_leaves_the_server(server: Endpoint, tmp_path: 
 def test_a_cut_answer_is_an_error_never_a_shorter_answer(server: Endpoint) -> None:
     import pyoxigraph as ox
 
-    from kg.sparql_client import AnswerCut
+    from kg.store.remote.client import AnswerCut
 
     graph = "https://example.org/graph/long"
     subject, predicate = ox.NamedNode("https://example.org/s"), ox.NamedNode("urn:p")
@@ -351,10 +351,10 @@ def test_the_server_keeps_the_answer_index_an_embedded_build_writes(
 ) -> None:
     from dataclasses import replace
 
-    from kg.answer_index import read_index, write_index
+    from kg.answers.index import read_index, write_index
+    from kg.answers.knowledge import Knowledge
     from kg.config import Settings
-    from kg.knowledge import Knowledge
-    from kg.store_backend import publish_to
+    from kg.store.backend import publish_to
 
     dataset = build_dataset(project_reviews, vocabulary)
     local = publish(dataset, tmp_path / "embedded", {"digest": "i"}, None, write_index)
@@ -371,7 +371,7 @@ def test_the_server_keeps_the_answer_index_an_embedded_build_writes(
     import base64
     import os
 
-    from kg.answer_index import INDEX_FORMAT
+    from kg.answers.index import INDEX_FORMAT
 
     large = {"format": INDEX_FORMAT, "noise": base64.b64encode(os.urandom(300_000)).decode()}
     for endpoint in (server, Endpoint(server.query_url, server.update_url, None)):
@@ -386,10 +386,10 @@ def test_adding_a_review_on_a_server_sends_only_what_changed_and_equals_a_full_b
     from dataclasses import replace
 
     from bench.library import add_review, write_library
-    from kg.answer_index import read_index
+    from kg.answers.index import read_index
     from kg.config import Settings
-    from kg.library import PublishOptions, build_project
-    from kg.store import current_build
+    from kg.library.full import PublishOptions, build_project
+    from kg.store.embedded import current_build
 
     root = tmp_path / "lib"
     write_library(root, reviews=3, seed=5)
@@ -442,7 +442,7 @@ def test_a_pointer_that_moved_before_an_error_keeps_its_build(
     assert current_remote(server)[0] == build  # type: ignore[index]
     reader = RemoteGraphStore.open_remote(server)
     assert reader.select("review_sentences") and reader.answer_index() is None
-    from kg.remote_lease import PublishLease
+    from kg.store.remote.lease import PublishLease
 
     assert PublishLease(server, "x").found() == []
 
@@ -450,7 +450,7 @@ def test_a_pointer_that_moved_before_an_error_keeps_its_build(
 def test_the_mark_of_a_failed_publish_survives_publishers_that_stop(
     server: Endpoint, tmp_path: Path
 ) -> None:
-    from kg.remote_lease import PublishLease
+    from kg.store.remote.lease import PublishLease
 
     dataset = _hostile(tmp_path)
     publish_remote(server, dataset, {"digest": "m"})
@@ -495,7 +495,7 @@ def test_a_record_this_version_cannot_read_is_replaced_by_the_next_publish(
 
     import pyoxigraph as ox
 
-    from kg.remote_store import INFO, record_graph
+    from kg.store.remote.reader import INFO, record_graph
 
     dataset = _hostile(tmp_path)
     old, _ = publish_remote(server, dataset, {"digest": "r"})

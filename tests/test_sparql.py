@@ -195,7 +195,7 @@ def test_case_15_a_runaway_query_is_stopped_while_others_are_served(
 def test_more_runaway_queries_than_warm_workers_leave_the_endpoint_serving(
     sparql_app: Flask,
 ) -> None:
-    from kg.sparql_worker import POOL_SIZE
+    from kg.store.worker import POOL_SIZE
 
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     statuses: list[int] = []
@@ -291,7 +291,7 @@ def test_case_14_parser_disagreements_cannot_smuggle_a_service_call(
 
 @pytest.mark.embedded_only
 def test_the_worker_has_no_network_where_the_system_allows(tmp_path: Path) -> None:
-    from kg.sparql_worker import _no_network
+    from kg.store.worker import _no_network
 
     prefix = _no_network()
     if IN_CI:

@@ -1,4 +1,4 @@
-"""kg.store: publish aside, swap atomically, and never damage the store being served."""
+"""kg.store.embedded: publish aside, swap atomically, and never damage the store being served."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from rdflib import Dataset
 from rdflib.compare import isomorphic
 
 from ingest.pipeline import ReviewInputs
-from kg.build import build_dataset
+from kg.answers.review_view import sources_of
+from kg.build.dataset import build_dataset
 from kg.errors import StoreError
-from kg.review_view import sources_of
-from kg.store import GraphStore, current_build, is_private, publish
-from kg.vocabulary import Vocabulary
+from kg.rdf.concepts import Vocabulary
+from kg.store.embedded import GraphStore, current_build, is_private, publish
 from tests.conftest import ROOT
 
 
@@ -101,12 +101,12 @@ def test_a_build_killed_before_the_swap_leaves_the_previous_build(
     script = textwrap.dedent(f"""
         import os, signal
         from pathlib import Path
-        import kg.store
+        import kg.store.embedded
         from ingest.pipeline import ingest_reviews
-        from kg.build import build_dataset
-        kg.store.swap_current = lambda root, target: os.kill(os.getpid(), signal.SIGKILL)
+        from kg.build.dataset import build_dataset
+        kg.store.embedded.swap_current = lambda root, target: os.kill(os.getpid(), signal.SIGKILL)
         result = ingest_reviews(Path({str(ROOT / "reviews")!r}), Path({str(ROOT)!r}))
-        kg.store.publish(build_dataset(result.reviews), Path({str(tmp_path)!r}), {{}})
+        kg.store.embedded.publish(build_dataset(result.reviews), Path({str(tmp_path)!r}), {{}})
     """)
     child = subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=False)
     assert child.returncode == -signal.SIGKILL

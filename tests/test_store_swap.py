@@ -9,9 +9,9 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from ingest.pipeline import ReviewInputs
-from kg.build import build_dataset
-from kg.store import publish
-from kg.vocabulary import Vocabulary
+from kg.build.dataset import build_dataset
+from kg.rdf.concepts import Vocabulary
+from kg.store.embedded import publish
 from web import create_app
 
 REVIEW = URIRef("https://w3id.org/evkg/review/clinks-2021-peer-mentoring")

@@ -7,9 +7,9 @@ from pathlib import Path
 from ingest.claims import Claim, Evidence, Locator, parse_claims
 from ingest.pipeline import ReviewInputs
 from ingest.review import locator_index
+from kg.answers.suggest import Suggestion, evaluate, stems, suggest
 from kg.cli import main
-from kg.suggest import Suggestion, evaluate, stems, suggest
-from kg.vocabulary import Vocabulary
+from kg.rdf.concepts import Vocabulary
 from tests.conftest import ROOT, needs_seed, seed_path
 
 

@@ -9,11 +9,11 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from ingest.pipeline import ReviewInputs, ingest_reviews
-from kg.build import build_dataset, new_dataset
+from kg.build.dataset import build_dataset, new_dataset
 from kg.cli import main
-from kg.validate import ShapesError, load_shapes, validate_dataset
-from kg.vocab import BIBO, EVKG
-from kg.vocabulary import Vocabulary
+from kg.rdf.concepts import Vocabulary
+from kg.rdf.namespaces import BIBO, EVKG
+from kg.rdf.validate import ShapesError, load_shapes, validate_dataset
 from tests.conftest import DATA, copy_project
 
 

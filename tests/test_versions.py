@@ -14,14 +14,14 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import FOAF, PROV, XSD
 
 from ingest.diff import diff_versions, read_version
-from kg import ids
 from kg.cli import main
 from kg.config import Settings
 from kg.errors import ProblemsFound
 from kg.export import union_graph
-from kg.library import PublishOptions, archive_of, build_project
-from kg.store import GraphStore, current_build
-from kg.vocab import EVKG
+from kg.library.full import PublishOptions, archive_of, build_project
+from kg.rdf import ids
+from kg.rdf.namespaces import EVKG
+from kg.store.embedded import GraphStore, current_build
 from tests.tiny_project import MANIFEST, REVIEW, V1, V2, make_tiny_project
 from web import create_app
 

@@ -10,8 +10,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from ingest.pipeline import ingest_reviews
-from kg.build import build_dataset
-from kg.store import publish
+from kg.build.dataset import build_dataset
+from kg.store.embedded import publish
 from tests.conftest import DATA, copy_project, running_server
 
 

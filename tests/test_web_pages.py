@@ -8,9 +8,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from ingest.pipeline import ingest_reviews
-from kg.build import build_dataset
-from kg.store import publish
-from kg.vocabulary import load_vocabulary
+from kg.build.dataset import build_dataset
+from kg.rdf.concepts import load_vocabulary
+from kg.store.embedded import publish
 from tests.conftest import DATA, copy_project, needs_seed
 from tests.test_web import parse
 

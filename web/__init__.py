@@ -42,7 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         "EVKG_USERS_FILE", str(Path(app.config["EVKG_STORE_DIR"]).parent / "editors.json")
     )
 
-    from kg.sparql_client import Endpoint
+    from kg.store.remote.client import Endpoint
     from web import store_access
 
     # EVKG_STORE (a SPARQL endpoint) puts the library on a server; given in ``config`` it

@@ -8,12 +8,12 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from kg.answers import answer, pages_of, to_json
-from kg.gapmap import gap_map
-from kg.network_view import network_data
-from kg.references import harvard
-from kg.review_view import review_sections, sources_of
-from kg.vocabulary import CONCEPT_BASE, SCHEME_SEGMENTS
+from kg.answers.answer import answer, pages_of, to_json
+from kg.answers.gapmap import gap_map
+from kg.answers.network_view import network_data
+from kg.answers.references import harvard
+from kg.answers.review_view import review_sections, sources_of
+from kg.rdf.concepts import CONCEPT_BASE, SCHEME_SEGMENTS
 from web.pages import MAX_QUESTION, knowledge
 from web.store_access import get_store
 
@@ -208,7 +208,7 @@ def _param(name: str, where: str = "path") -> dict[str, Any]:
 @bp.get("/versions")
 def versions() -> ResponseReturnValue:
     """Every published version of each review, newest first."""
-    from kg.history import version_history
+    from kg.library.history import version_history
 
     history = version_history(get_store())
     return jsonify({k: [v.to_json() for v in vs] for k, vs in history.items()})

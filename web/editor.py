@@ -4,7 +4,7 @@ Every page here needs a signed-in editor; every form carries a CSRF token (see
 :mod:`web.auth`).  Uploads are checked for size, type and content before anything is kept,
 and each one is archived byte for byte with its checksum (see :mod:`ingest.archive`).
 Publishing builds the whole library aside and swaps it in atomically (see
-:mod:`kg.library`): readers see the old version or the new one, never a mix.
+:mod:`kg.library.full`): readers see the old version or the new one, never a mix.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from werkzeug.utils import secure_filename
 from ingest.archive import CLAIMS, ArchiveError, VersionRecord, review_details
 from ingest.pipeline import read_manifests
 from kg.config import Settings
-from kg.drafts import STANCES, VersionPublished, analyse, confirm, reject, report_of
 from kg.errors import KGError
-from kg.library import PublishOptions, archive_of, publish_version, published_versions
+from kg.library.drafts import STANCES, VersionPublished, analyse, confirm, reject, report_of
+from kg.library.full import PublishOptions, archive_of, publish_version, published_versions
 from web.auth import accounts, current_editor, editor_required, sign_in, sign_out
 from web.versions import DIFF_LABELS
 

@@ -12,11 +12,11 @@ import io
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request
 
-from kg.answers import answer
+from kg.answers.answer import answer
+from kg.answers.references import harvard
 from kg.export import RDF_FORMATS, export, to_bibtex
-from kg.references import harvard
-from kg.store import GraphStore
-from kg.vocab import BASE, PREFIXES
+from kg.rdf.namespaces import BASE, PREFIXES
+from kg.store.embedded import GraphStore
 from web.pages import MAX_QUESTION, knowledge
 from web.store_access import current_store, get_store
 

@@ -18,14 +18,14 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from kg.answers import answer, page_of, pages_of
-from kg.gapmap import gap_map
-from kg.knowledge import Knowledge, citation_authors
-from kg.network_view import network_data
-from kg.references import harvard
-from kg.review_view import review_sections, sources_of
-from kg.vocab import BASE
-from kg.vocabulary import CONCEPT_BASE, SCHEME_SEGMENTS
+from kg.answers.answer import answer, page_of, pages_of
+from kg.answers.gapmap import gap_map
+from kg.answers.knowledge import Knowledge, citation_authors
+from kg.answers.network_view import network_data
+from kg.answers.references import harvard
+from kg.answers.review_view import review_sections, sources_of
+from kg.rdf.concepts import CONCEPT_BASE, SCHEME_SEGMENTS
+from kg.rdf.namespaces import BASE
 from web.store_access import get_store
 
 

@@ -3,16 +3,16 @@
 GET ``/sparql?query=...``, POST form-encoded ``query=...`` or POST ``application/sparql-query``.
 Without a query it shows a form with examples.  It sets no cookies and needs no CSRF token,
 because it changes nothing.  Each query runs in a child process with a time limit that really
-stops it (see :mod:`kg.sparql_worker`), and results stop at a row cap with a truncation flag.
+stops it (see :mod:`kg.store.worker`), and results stop at a row cap with a truncation flag.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from kg.sparql_client import EndpointTimeout
-from kg.sparql_guard import RefusedQuery, check_query
-from kg.sparql_results import (
+from kg.store.guard import RefusedQuery, check_query
+from kg.store.remote.client import EndpointTimeout
+from kg.store.results import (
     CONTENT_TYPES,
     GRAPH_TYPES,
     SELECT_TYPES,
@@ -23,7 +23,7 @@ from kg.sparql_results import (
     select_json,
     select_xml,
 )
-from kg.sparql_worker import QueryTimeout
+from kg.store.worker import QueryTimeout
 from web.store_access import get_store
 
 bp = Blueprint("sparql", __name__)

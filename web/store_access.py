@@ -1,6 +1,7 @@
 """The per-app store handle, reached through an accessor rather than a global.
 
-A new build is published by swapping the ``current`` pointer (see :mod:`kg.store`).  The app
+A new build is published by swapping the ``current`` pointer (see :mod:`kg.store.embedded`).
+The app
 notices the swap at the start of a request and opens the new build; a request already running
 keeps the store it started with.  Each request therefore sees one build from start to end,
 old or new, never a mix.
@@ -16,12 +17,12 @@ from pathlib import Path
 from flask import Flask, abort, current_app, g, request
 
 from ingest.archive import parse_version_id
-from kg.answer_index import version_index
+from kg.answers.index import version_index
 from kg.config import Settings
-from kg.library import snapshot_graph_names
-from kg.sparql_client import Endpoint
-from kg.store import GraphStore
-from kg.store_backend import current_build_id, open_store
+from kg.library.full import snapshot_graph_names
+from kg.store.backend import current_build_id, open_store
+from kg.store.embedded import GraphStore
+from kg.store.remote.client import Endpoint
 
 MAX_SNAPSHOTS = 8
 VIEW_BUDGET = 2_000_000  # quads, summed over the views of older versions kept at once

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from ingest.archive import Archive, ArchiveError, VersionRecord, parse_version_id
 from ingest.diff import VersionError, diff_versions, read_version
-from kg.history import version_history
+from kg.library.history import version_history
 from web.store_access import get_store, published_in
 
 bp = Blueprint("versions", __name__)

@@ -1,0 +1,288 @@
+"""Answer a question: the claims, grouped by stance, their sources and an evidence profile.
+
+Fairness is built in: whatever the question asks for, the claims that challenge or qualify
+the subject are returned beside those that support it, never dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from kg.answers.evidence import EvidenceProfile, profile_of, review_of, summary_sentence
+from kg.answers.knowledge import ClaimInfo, Knowledge, MentionInfo
+from kg.answers.references import harvard
+from kg.answers.understand import Understanding, search_claims, understand
+
+STANCE_ORDER = {
+    "challenges": ("challenges", "qualifies", "supports"),
+}
+DEFAULT_ORDER = ("supports", "challenges", "qualifies")
+
+
+@dataclass
+class Answer:
+    """Everything an answer page or `evkg query` shows."""
+
+    understanding: Understanding
+    claims: dict[str, list[ClaimInfo]]  # stance -> claims, in the order to show them
+    profile: EvidenceProfile
+    summary: str
+    mentions: list[MentionInfo] = field(default_factory=list)
+    found_by_text: bool = False
+
+
+MAX_ANSWERS = 1024
+
+
+def answer(question: str, knowledge: Knowledge) -> Answer:
+    """Answer one question (any of the forms in :mod:`kg.answers.understand`).
+
+    Questions that name concepts or sources are answered once per build and the answer kept
+    (the most recent :data:`MAX_ANSWERS`): "what supports hope" and "evidence for hope" read
+    the same, and nothing in a published build changes.
+    """
+    reading = understand(question, knowledge)
+    key = (
+        (reading.form, tuple(m.id for m in reading.subject), tuple(m.id for m in reading.target))
+        if reading.subject and not reading.incomplete
+        else None
+    )
+    memo: dict[tuple[object, ...], Answer] = knowledge.__dict__.setdefault("_answers", {})
+    if key is not None:
+        with knowledge.lock:
+            kept = memo.get(key)
+        if kept is not None:
+            return replace(kept, understanding=reading)
+    result = _answer(reading, knowledge)
+    if key is not None:
+        with knowledge.lock:
+            memo[key] = result
+            while len(memo) > MAX_ANSWERS:
+                memo.pop(next(iter(memo)))
+    return result
+
+
+def _answer(reading: Understanding, knowledge: Knowledge) -> Answer:
+    claims, mentions, topic = _claims_for(reading, knowledge)
+    found_by_text = False
+    if not (claims or mentions or reading.subject or reading.incomplete) and reading.text_hits:
+        claims = [c for c in knowledge.claims.values() if c.iri in set(reading.text_hits)]
+        found_by_text = True
+        topic = f"“{reading.question}”"
+    grouped = {
+        stance: [c for c in claims if c.stance == stance]
+        for stance in STANCE_ORDER.get(reading.form, DEFAULT_ORDER)
+    }
+    barriers_only = bool(reading.subject) and all(
+        knowledge.concepts.get(m.id) is not None and knowledge.concepts[m.id].scheme == "barriers"
+        for m in reading.subject
+    )
+    main_stance = (
+        "challenges"
+        if reading.form == "challenges" or (reading.form == "overview" and barriers_only)
+        else "supports"
+    )
+    stanced = reading.form in ("supports", "challenges", "overview")
+    main = grouped.get(main_stance, []) if stanced else claims
+    profile = profile_of(main, knowledge)
+    if reading.form == "challenges":
+        topic = f"challenging {topic}"
+    if reading.incomplete:
+        summary = (
+            "The question names no concept or source: try, for example, "
+            "“what supports hope” or “where is Buck 2018 cited”."
+        )
+    elif reading.form in ("cited", "source") and reading.subject:
+        keys = {m.id for m in reading.subject}
+        cited = sum(len(knowledge.mentions_of(key)) for key in keys)
+        many = len(keys) > 1
+        summary = (
+            f"{topic} {'are' if many else 'is'} cited {cited} time(s) in the review's "
+            f"text, and {len(claims)} claim(s) rest on {'them' if many else 'it'}."
+        )
+    elif claims or reading.subject:
+        summary = summary_sentence(profile, topic)
+    else:
+        summary = f"Nothing in the reviews matches “{reading.question}”."
+    if stanced:
+        summary += _others(grouped, main_stance)
+    return Answer(reading, grouped, profile, summary, mentions, found_by_text)
+
+
+def _others(grouped: dict[str, list[ClaimInfo]], main: str | None) -> str:
+    """Never hide the other side: say how many claims take each other stance."""
+    verbs = {"supports": "support", "challenges": "challenge", "qualifies": "qualify"}
+    parts = [
+        f"{len(claims)} claim(s) {verbs[stance]} it"
+        for stance, claims in grouped.items()
+        if stance != main and claims
+    ]
+    if not parts:
+        return ""
+    lead = " Beside them, " if main else " Of the claims, "
+    return lead + ", ".join(parts) + "."
+
+
+def _claims_for(
+    reading: Understanding, knowledge: Knowledge
+) -> tuple[list[ClaimInfo], list[MentionInfo], str]:
+    labels = " and ".join(m.label.lower() for m in reading.subject) or "this"
+    if reading.form == "path":
+        if not reading.subject or not reading.target:
+            return [], [], labels
+        # By IRI: claim ids repeat across reviews.
+        from_x = {c.iri for m in reading.subject for c in knowledge.claims_about(m.id)}
+        to_y = {c.iri for m in reading.target for c in knowledge.claims_about(m.id)}
+        ids = from_x & to_y
+        target = " and ".join(m.label.lower() for m in reading.target)
+        return (
+            [c for c in knowledge.claims.values() if c.iri in ids],
+            [],
+            f"{labels} leading to {target}",
+        )
+    if reading.form in ("cited", "source"):
+        keys = {m.id for m in reading.subject}
+        claims = [c for c in knowledge.claims.values() if keys & set(c.keys)]
+        mentions = [m for key in sorted(keys) for m in knowledge.mentions_of(key)]
+        names = " and ".join(m.label for m in reading.subject)
+        return claims, mentions if reading.form == "cited" else [], names or "this source"
+    seen: dict[str, ClaimInfo] = {}
+    for match in reading.subject:
+        for claim in knowledge.claims_about(match.id):
+            seen.setdefault(claim.iri, claim)
+    return list(seen.values()), [], labels
+
+
+def pages_of(result: Answer, per_page: int) -> int:
+    """How many pages the answer's claims fill (its largest stance decides; at least one)."""
+    largest = max((len(group) for group in result.claims.values()), default=0)
+    return max(1, -(-largest // per_page))
+
+
+def page_of(result: Answer, page: int, per_page: int) -> dict[str, list[ClaimInfo]]:
+    """One page of each stance's claims (page 1 is the first)."""
+    start = (max(page, 1) - 1) * per_page
+    return {stance: claims[start : start + per_page] for stance, claims in result.claims.items()}
+
+
+def to_json(
+    result: Answer, knowledge: Knowledge, page: int = 1, per_page: int | None = None
+) -> dict[str, Any]:
+    """The answer as `evkg query --json` prints it; with ``per_page``, one page of claims.
+
+    The summary and the profile always describe every claim; the claims, their sources and
+    the citations listed are those of the page.
+    """
+    reading = result.understanding
+    everything = [c for group in result.claims.values() for c in group]
+    shown = page_of(result, page, per_page) if per_page else result.claims
+    claims = [c for group in shown.values() for c in group]
+    keys = sorted({k for c in claims for k in c.keys} | {m.key for m in result.mentions if m.key})
+    paging = {
+        "page": page if per_page else 1,
+        "per_page": per_page,
+        "pages": pages_of(result, per_page) if per_page else 1,
+        "total_claims": len(everything),
+        "claims_by_stance": {stance: len(group) for stance, group in result.claims.items()},
+    }
+    return {
+        "paging": paging,
+        "question": reading.question,
+        "understood_as": {
+            "form": reading.form,
+            "subject": [vars(m) for m in reading.subject],
+            "target": [vars(m) for m in reading.target],
+            "found_by_text_search": result.found_by_text,
+        },
+        "summary": result.summary,
+        "claims": [
+            {
+                "id": c.id,
+                "iri": c.iri,
+                "review": review_of(c.iri),
+                "stance": c.stance,
+                "statement": c.statement,
+                "status": c.status,
+                "sources": [
+                    {"key": e.key, "page": e.page, "unresolved": e.unresolved}
+                    for e in c.evidence.values()
+                ],
+                "locator": c.locator,
+                "sentence": c.sentence,
+            }
+            for c in claims
+        ],
+        "sources": [
+            {
+                "key": key,
+                "title": knowledge.sources[key].title,
+                "year": knowledge.sources[key].year,
+                "authors": knowledge.sources[key].authors,
+                "reference": harvard(knowledge.store).get(key),
+                "profile": {
+                    facet: [{"value": v, "basis": b} for v, b in values]
+                    for facet, values in knowledge.sources[key].profile.items()
+                },
+            }
+            for key in keys
+            if key in knowledge.sources
+        ],
+        "mentions": [
+            {
+                "cited_as": m.cited_as,
+                "page": m.page,
+                "section": m.section,
+                "sentence": m.sentence_index,
+                "review_page": m.review_page,
+            }
+            for m in result.mentions
+        ],
+        "profile": result.profile.to_json(),
+        "suggestions": reading.did_you_mean,
+    }
+
+
+def to_text(result: Answer, knowledge: Knowledge) -> str:
+    """The answer as a short briefing."""
+    reading = result.understanding
+    lines = [result.summary, ""]
+    if reading.subject or reading.target:
+        taken = "; ".join(f"{m.label} ({m.rule})" for m in reading.subject + reading.target)
+        lines.append(f"How we read the question: {reading.form} — {taken}.")
+    elif result.found_by_text:
+        lines.append(
+            "No concept or source matched, so these claims were found by searching their words."
+        )
+    if reading.did_you_mean:
+        lines.append(f"Did you mean: {', '.join(reading.did_you_mean)}?")
+    for stance, claims in result.claims.items():
+        if not claims:
+            continue
+        lines += ["", f"{stance.capitalize()} ({len(claims)}):"]
+        for claim in claims:
+            cites = "; ".join(
+                _cite(e.key, e.page, e.unresolved, knowledge) for e in claim.evidence.values()
+            )
+            lines.append(f"- {claim.statement} [{cites}]")
+            if claim.locator:
+                lines.append(f"  in the review: {claim.locator}")
+    if result.mentions:
+        lines += ["", f"Cited {len(result.mentions)} time(s) in the review:"]
+        for mention in result.mentions:
+            page = f", p. {mention.page}" if mention.page else ""
+            lines.append(
+                f"- {mention.cited_as}{page} — {mention.section}, sentence {mention.sentence_index}"
+            )
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _cite(key: str | None, page: str | None, unresolved: str | None, k: Knowledge) -> str:
+    if unresolved:
+        return f"{unresolved} (not in the reference list)"
+    source = k.sources.get(key or "")
+    text = f"{source.authors}, {source.year}" if source else str(key)
+    return f"{text}: {page}" if page else text
+
+
+__all__ = ["Answer", "answer", "search_claims", "to_json", "to_text"]

@@ -1,0 +1,94 @@
+"""Evidence gap map data: mechanisms x outcomes, and barriers x outcomes.
+
+Each cell holds the claims that tag both concepts, split by stance, and their distinct
+sources, so that an empty cell shows as a gap in the evidence rather than as missing data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.answers.knowledge import ConceptInfo, Knowledge
+
+
+@dataclass
+class Cell:
+    """What the review says about one pair of concepts."""
+
+    claims: dict[str, list[str]] = field(
+        default_factory=lambda: {"supports": [], "challenges": [], "qualifies": []}
+    )
+    sources: set[str] = field(default_factory=set)
+    # The same claims by IRI: an id is only unique within its review's claims file.
+    claim_iris: list[str] = field(default_factory=list)
+
+    @property
+    def is_gap(self) -> bool:
+        """No claim links the two concepts."""
+        return not any(self.claims.values())
+
+
+@dataclass
+class GapMap:
+    """Rows x columns of cells."""
+
+    rows: list[ConceptInfo]
+    columns: list[ConceptInfo]
+    cells: dict[tuple[str, str], Cell]
+
+    def cell(self, row: str, column: str) -> Cell:
+        """The cell for two concept IRIs (an empty one when nothing links them)."""
+        return self.cells.get((row, column), Cell())
+
+    def to_json(self) -> dict[str, Any]:
+        """Rows, columns and the non-empty cells."""
+        return {
+            "rows": [{"id": c.iri, "label": c.label} for c in self.rows],
+            "columns": [{"id": c.iri, "label": c.label} for c in self.columns],
+            "cells": [
+                {
+                    "row": r,
+                    "column": c,
+                    "claims": cell.claims,
+                    "claim_iris": cell.claim_iris,
+                    "sources": sorted(cell.sources),
+                    "distinct_sources": len(cell.sources),
+                }
+                for (r, c), cell in sorted(self.cells.items())
+            ],
+        }
+
+
+def gap_map(knowledge: Knowledge, row_role: str = "mechanisms") -> GapMap:
+    """The matrix of ``row_role`` (mechanisms or barriers) against outcomes."""
+    rows = sorted(
+        (c for c in knowledge.concepts.values() if c.scheme == row_role), key=lambda c: c.label
+    )
+    columns = sorted(
+        (c for c in knowledge.concepts.values() if c.scheme == "outcomes"), key=lambda c: c.label
+    )
+    broader = _broader(knowledge)
+    cells: dict[tuple[str, str], Cell] = {}
+    for claim in knowledge.claims.values():
+        outcomes = {
+            o
+            for tagged in claim.concepts.get("outcomes", [])
+            for o in broader.get(tagged, {tagged})
+        }
+        for row in claim.concepts.get(row_role, []):
+            for outcome in outcomes:
+                cell = cells.setdefault((row, outcome), Cell())
+                cell.claims[claim.stance].append(claim.id)
+                cell.claim_iris.append(claim.iri)
+                cell.sources.update(claim.keys)
+    return GapMap(rows, columns, cells)
+
+
+def _broader(knowledge: Knowledge) -> dict[str, set[str]]:
+    """Each outcome with the broader outcomes it counts towards (housing -> engagement)."""
+    rows = knowledge.store.select("outcome_hierarchy")
+    up: dict[str, set[str]] = {}
+    for row in rows:
+        up.setdefault(str(row["concept"]), {str(row["concept"])}).add(str(row["broader"]))
+    return up

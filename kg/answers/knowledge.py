@@ -1,0 +1,338 @@
+"""What the answers need from the store, read once through prepared queries.
+
+At the seed's size the whole of it is a few hundred rows and loads in milliseconds; a
+library of many reviews would precompute these structures at build time instead.  Only
+:meth:`Knowledge.claims_about` takes a value from the user (a concept IRI already resolved
+from the vocabulary), and it is bound, never formatted into the query.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.store.embedded import GraphStore
+
+STANCE_NAMES = {"Supports": "supports", "Challenges": "challenges", "Qualifies": "qualifies"}
+ROLE_NAMES = {
+    "mechanism": "mechanisms",
+    "outcome": "outcomes",
+    "barrier": "barriers",
+    "enabler": "enablers",
+    "setting": "settings",
+    "population": "populations",
+}
+
+
+def _review_of(claim_iri: str) -> str:
+    """The review of a claim, from its IRI (``claim/<review>/<id>``)."""
+    return claim_iri.rsplit("/", 2)[-2]
+
+
+def citation_authors(first: str | None, second: str | None, count: int) -> str:
+    """Authors as a Harvard citation names them: Buck; Hucklesby and Wincup; Duvnjak et al."""
+    first = first or "Not stated"
+    if count >= 3 or (count == 2 and not second):
+        return f"{first} et al."
+    if count == 2:
+        return f"{first} and {second}"
+    return first
+
+
+@dataclass
+class ConceptInfo:
+    """A concept of the vocabulary."""
+
+    iri: str
+    scheme: str  # "mechanisms", "outcomes", ...
+    label: str
+    definition: str
+    labels: set[str] = field(default_factory=set)
+
+    @property
+    def id(self) -> str:
+        """The concept's id, as claims files write it."""
+        return self.iri.rsplit("/", 1)[-1]
+
+
+@dataclass
+class EvidenceItem:
+    """One reference (or unresolved citation) a claim rests on."""
+
+    key: str | None
+    page: str | None
+    unresolved: str | None
+
+
+@dataclass
+class ClaimInfo:
+    """A claim with everything an answer shows."""
+
+    iri: str
+    id: str
+    statement: str
+    stance: str
+    status: str
+    locator: str | None
+    sentence: str | None
+    concepts: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    evidence: dict[str, EvidenceItem] = field(default_factory=dict)
+
+    @property
+    def keys(self) -> list[str]:
+        """The bib keys of its resolved evidence, worked out once (evidence is set on loading)."""
+        cached: list[str] | None = self.__dict__.get("_keys")
+        if cached is None:
+            cached = self.__dict__["_keys"] = [e.key for e in self.evidence.values() if e.key]
+        return cached
+
+
+@dataclass
+class SourceInfo:
+    """A source with its profile."""
+
+    key: str
+    iri: str
+    title: str
+    year: str
+    authors: str  # as a citation names them: "Buck", "Hucklesby and Wincup", "Sells et al."
+    first_family: str
+    author_count: int
+    profile: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+
+    def first(self, facet: str, default: str = "not stated") -> str:
+        """The first value of a profile facet."""
+        values = self.profile.get(facet)
+        return values[0][0] if values else default
+
+
+@dataclass
+class MentionInfo:
+    """An in-text citation."""
+
+    cited_as: str
+    key: str | None
+    resolution: str
+    page: str | None
+    sentence_index: int
+    sentence: str | None
+    section: str
+    review_page: str | None
+    review: str = ""  # the review whose text it is in: sentence numbers are per review
+
+    @property
+    def place(self) -> tuple[str, int]:
+        """Which sentence of which review."""
+        return self.review, self.sentence_index
+
+
+class Knowledge:
+    """Concepts, claims, sources and mentions of a published build."""
+
+    def __init__(self, store: GraphStore, index: dict[str, Any] | None = None) -> None:
+        self.store = store
+        self.lock = threading.Lock()  # guards the answers and profiles kept per build
+        if index is not None:
+            self._load(index)
+            return
+        self.concepts = self._concepts()
+        self.claims = self._claims()
+        self.sources = self._sources()
+        self.mentions = self._mentions()
+        self.by_concept: dict[str, list[str]] = self._by_concept()
+        self._index_mentions()
+
+    @classmethod
+    def of(cls, store: GraphStore) -> Knowledge:
+        """The knowledge of a store, loaded on first use and kept with it (it never changes).
+
+        A published build has it precomputed (:mod:`kg.answers.index`), in its folder or on
+        its SPARQL server; a snapshot of an older version is read through SPARQL.
+        """
+        cached = getattr(store, "_knowledge", None)
+        if cached is None:
+            index = store.answer_index()
+            cached = cls(store, index)
+            store._knowledge = cached  # type: ignore[attr-defined]
+            if not store.versions:
+                # What was just loaded lives as long as the build: keep the collector from
+                # walking it again and again (on a large library each full collection took
+                # tens of ms, the tail of every latency).  A new build unfreezes first (see
+                # web.store_access).  Snapshots of older versions come and go, so they are
+                # left to the collector.  A request still reading the previous build when this
+                # runs freezes that build too; it is released at the next publish's unfreeze,
+                # so at most one old build outlives its time.
+                gc.collect()
+                gc.freeze()
+            if index is not None:
+                store._harvard = index["references"]  # type: ignore[attr-defined]
+        assert isinstance(cached, Knowledge)  # noqa: S101
+        return cached
+
+    def claims_about(self, concept_iri: str) -> list[ClaimInfo]:
+        """Claims tagged with a concept or a narrower one, from the concept index."""
+        return [self.claims[iri] for iri in self.by_concept.get(concept_iri, ())]
+
+    def mentions_of(self, key: str) -> list[MentionInfo]:
+        """The in-text citations of one reference."""
+        return self._mentions_by_key.get(key, [])
+
+    def _by_concept(self) -> dict[str, list[str]]:
+        # One query for every (concept, claim) pair, broader concepts included; by IRI, since
+        # claim ids are only unique within one review's claims file.  Each list keeps the
+        # claims' own order (the review's), as answers show them.
+        pairs: dict[str, set[str]] = defaultdict(set)
+        for row in self.store.select("claims_for_concept"):
+            pairs[str(row["concept"])].add(str(row["claim"]))
+        order = {iri: n for n, iri in enumerate(self.claims)}
+        return {k: sorted(v, key=lambda iri: order.get(iri, 0)) for k, v in pairs.items()}
+
+    def _index_mentions(self) -> None:
+        self._mentions_by_key: dict[str, list[MentionInfo]] = defaultdict(list)
+        for mention in self.mentions:
+            if mention.key:
+                self._mentions_by_key[mention.key].append(mention)
+
+    def _load(self, index: dict[str, Any]) -> None:
+        self.concepts = {
+            c["iri"]: ConceptInfo(
+                c["iri"], c["scheme"], c["label"], c["definition"], set(c["labels"])
+            )
+            for c in index["concepts"]
+        }
+        self.claims = {}
+        for c in index["claims"]:
+            claim = ClaimInfo(
+                c["iri"],
+                c["id"],
+                c["statement"],
+                c["stance"],
+                c["status"],
+                c["locator"],
+                c["sentence"],
+            )
+            claim.concepts.update(c["concepts"])
+            claim.evidence = {k: EvidenceItem(**e) for k, e in c["evidence"].items()}
+            self.claims[claim.iri] = claim
+        self.sources = {}
+        for s in index["sources"]:
+            source = SourceInfo(
+                s["key"],
+                s["iri"],
+                s["title"],
+                s["year"],
+                s["authors"],
+                s["first_family"],
+                s["author_count"],
+            )
+            source.profile.update({k: [tuple(v) for v in vs] for k, vs in s["profile"].items()})
+            self.sources[source.key] = source
+        self.mentions = [MentionInfo(**m) for m in index["mentions"]]
+        self.by_concept = index["by_concept"]
+        self._index_mentions()
+
+    def _concepts(self) -> dict[str, ConceptInfo]:
+        concepts: dict[str, ConceptInfo] = {}
+        for row in self.store.select("concepts"):
+            iri = str(row["concept"])
+            scheme = str(row["scheme"]).rsplit("/", 1)[-1]
+            concept = concepts.setdefault(
+                iri, ConceptInfo(iri, scheme, str(row["prefLabel"]), str(row["definition"] or ""))
+            )
+            concept.labels.add(str(row["label"]))
+        return concepts
+
+    def _claims(self) -> dict[str, ClaimInfo]:
+        claims: dict[str, ClaimInfo] = {}
+        places: dict[str, int] = {}
+        for row in self.store.select("claims_evidence"):
+            iri = str(row["claim"])
+            locator = (
+                (
+                    f"{row['section']}, paragraph {row['paragraph']}, sentence "
+                    f"{row['sentenceNumber']}"
+                )
+                if row["section"]
+                else None
+            )
+            claim = claims.setdefault(
+                iri,
+                ClaimInfo(
+                    iri,
+                    str(row["claimId"]),
+                    str(row["statement"]),
+                    STANCE_NAMES.get(str(row["stance"]).rsplit("#", 1)[-1], "supports"),
+                    str(row["status"]),
+                    locator,
+                    row["sentenceText"],
+                ),
+            )
+            if row["concept"]:
+                role = ROLE_NAMES[str(row["role"]).rsplit("#", 1)[-1]]
+                if row["concept"] not in claim.concepts[role]:
+                    claim.concepts[role].append(str(row["concept"]))
+            claim.evidence.setdefault(
+                str(row["evidence"]), EvidenceItem(row["key"], row["page"], row["unresolved"])
+            )
+            if row["sentence"]:
+                places[iri] = int(str(row["sentence"]).rsplit("/", 1)[-1])
+        for claim in claims.values():
+            claim.evidence = dict(
+                sorted(claim.evidence.items(), key=lambda kv: int(kv[0].rsplit("/", 1)[-1]))
+            )
+        # The review's order: by review, then where in its text each claim is (claims with no
+        # sentence after those with one), then by id.  Explicit, so that every store, and an
+        # index merged from one shard per review, give claims in the same order.
+        return dict(
+            sorted(
+                claims.items(),
+                key=lambda kv: (_review_of(kv[0]), places.get(kv[0], 1 << 30), kv[1].id),
+            )
+        )
+
+    def _sources(self) -> dict[str, SourceInfo]:
+        sources: dict[str, SourceInfo] = {}
+        for row in self.store.select("source_profiles"):
+            key = str(row["key"])
+            count = int(row["authorCount"] or 0)
+            first = str(row["firstFamily"] or "Not stated")
+            authors = citation_authors(first, row["secondFamily"], count)
+            source = sources.setdefault(
+                key,
+                SourceInfo(
+                    key,
+                    str(row["source"]),
+                    str(row["title"] or "Untitled"),
+                    str(row["year"] or row["yearLabel"] or "n.d."),
+                    authors,
+                    first,
+                    count,
+                ),
+            )
+            if row["facet"]:
+                value = (str(row["value"]), str(row["basis"]))
+                if value not in source.profile[str(row["facet"])]:
+                    source.profile[str(row["facet"])].append(value)
+        return sources
+
+    def _mentions(self) -> list[MentionInfo]:
+        found = [
+            MentionInfo(
+                str(r["citedAs"]),
+                r["key"],
+                str(r["resolution"]),
+                r["page"],
+                int(str(r["sentenceIndex"])),
+                r["sentenceText"],
+                str(r["section"]),
+                r["reviewPage"],
+                # Sentence IRIs read review/<review>/sentence/<n>.
+                str(r["sentence"]).rsplit("/", 3)[-3],
+            )
+            for r in self.store.select("mentions")
+        ]
+        # Ties within a sentence come in no fixed order from a store: fix one.
+        return sorted(found, key=lambda m: (m.review, m.sentence_index, m.cited_as, m.key or ""))

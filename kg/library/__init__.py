@@ -1,0 +1,1 @@
+"""Versions of reviews and their publishing: full and incremental builds, drafts, history."""

@@ -1,0 +1,291 @@
+"""An uploaded version before it is published: its check, suggestions, SHACL and diff.
+
+An editor uploads a review's new text, reference list and (optionally) claims.  Before
+anything is published this module reports on the draft:
+
+- the problems the ingesters found (the citation audit, BibTeX and claims problems);
+- suggested claims for cited sentences that no claim covers yet, each waiting for an
+  editor to confirm (with a statement in their own words) or reject;
+- the SHACL findings on the draft's own graph;
+- the semantic diff against the review's current published version.
+
+The editor's decisions live in ``queue.json`` in the draft's folder; a confirmed suggestion
+is written into the draft's claims file, so the published version rebuilds from its files.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from ingest.archive import Archive, VersionRecord
+from ingest.diff import VersionError, diff_versions, read_version
+from ingest.manifest import ReviewManifest
+from ingest.pipeline import ingest_review, read_manifests
+from ingest.problems import Severity
+from ingest.review import locator_index
+from ingest.safe_files import write_atomically
+from kg.answers.suggest import Suggestion, suggest
+from kg.build.dataset import build_dataset
+from kg.config import Settings
+from kg.errors import InputError, KGError
+from kg.library.full import archive_of, library_lock, published_versions, validate_snapshots
+from kg.rdf.concepts import Vocabulary, load_vocabulary
+
+
+class VersionPublished(InputError):
+    """A published version no longer changes: upload a new one instead."""
+
+
+QUEUE = "queue.json"
+REPORT = "report.json"
+STANCES = ("supports", "challenges", "qualifies")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An editor's decision on one suggested claim."""
+
+    suggestion: str
+    decision: str  # "confirmed" or "rejected"
+    by: str
+    at: str
+    claim: str | None = None
+
+
+def manifest_for(settings: Settings, review_id: str) -> ReviewManifest:
+    """The manifest of a review, or an InputError naming the reviews there are."""
+    manifests, _ = read_manifests(settings.reviews_dir, settings.root)
+    for manifest in manifests:
+        if manifest.review_id == review_id:
+            return manifest
+    known = ", ".join(m.review_id for m in manifests) or "none"
+    raise InputError(f"no review {review_id!r} (reviews: {known})")
+
+
+def suggestion_id(item: Suggestion) -> str:
+    """A suggestion's id: the sentence it is about (stable while the draft's text is)."""
+    return f"sentence-{item.sentence}"
+
+
+def decisions(record: VersionRecord) -> dict[str, Decision]:
+    """The decisions taken so far on a draft's suggestions."""
+    path = record.folder / QUEUE
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text("utf-8"))
+    return {k: Decision(**v) for k, v in data.items()}
+
+
+def analyse(settings: Settings, record: VersionRecord) -> dict[str, Any]:
+    """The draft's report (also kept as ``report.json`` beside its files)."""
+    manifest = manifest_for(settings, record.review_id)
+    vocabulary = load_vocabulary()
+    review, problems = ingest_review(
+        record.manifest(manifest),
+        record.text,
+        vocabulary=vocabulary.concept_ids(),
+        version=record,
+    )
+    report: dict[str, Any] = {
+        "version": record.qualified_id,
+        "analysed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "problems": [p.to_json() for p in problems],
+        "errors": sum(p.severity is Severity.ERROR for p in problems),
+        "warnings": sum(p.severity is not Severity.ERROR for p in problems),
+        "citations": 0,
+        "unresolved": [],
+        "uncited": [],
+        "suggestions": [],
+        "shacl": [],
+        "diff": None,
+        "diff_against": None,
+    }
+    if review is not None and review.audit is not None:
+        audit = review.audit
+        report["citations"] = len(audit.mentions)
+        report["unresolved"] = [" / ".join(w["cited_as"]) for w in audit.unresolved_works()]
+        report["uncited"] = list(audit.uncited)
+        report["suggestions"] = _open_suggestions(record, review, vocabulary)
+    if review is not None:
+        try:
+            shacl = validate_snapshots(build_dataset([review], vocabulary), [review], settings)
+            report["shacl"] = [vars(r) for r in shacl.results]
+            report["shacl_violations"] = len(shacl.violations)
+        except KGError as exc:
+            report["shacl_error"] = str(exc)
+    report["diff_against"], report["diff"] = _diff_with_current(settings, record)
+    report["blocking"] = bool(
+        review is None
+        or report["errors"]
+        or report.get("shacl_violations")
+        or report.get("shacl_error")
+    )
+    write_atomically(record.folder / REPORT, json.dumps(report, indent=2, ensure_ascii=False))
+    return report
+
+
+def confirm(
+    settings: Settings,
+    record: VersionRecord,
+    suggestion: str,
+    statement: str,
+    stance: str,
+    editor: str,
+) -> VersionRecord:
+    """Write a suggested claim, in the editor's words, into the draft's claims file."""
+    statement = " ".join(statement.split())
+    if len(statement) < 10:
+        raise InputError("write the claim in your own words (at least a few words)")
+    if stance not in STANCES:
+        raise InputError(f"the stance must be one of {', '.join(STANCES)}")
+    with library_lock(settings):
+        record = _draft(settings, record)
+        pending = {s["id"]: s for s in _report(settings, record)["suggestions"]}
+        if suggestion not in pending:
+            raise InputError(f"there is no open suggestion {suggestion!r} in {record.qualified_id}")
+        claim = _claim(record, suggestion, pending[suggestion], statement, stance, editor)
+        data = _claims_data(record)
+        data.setdefault("claims", []).append(claim)
+        header = "# Claims of this version; the file as uploaded is kept in uploads/.\n"
+        text = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        updated = Archive(record.folder.parent.parent).replace_claims(record, text)
+        _decide(updated, Decision(suggestion, "confirmed", editor, _now(), claim["id"]))
+        analyse(settings, updated)
+    return updated
+
+
+def reject(settings: Settings, record: VersionRecord, suggestion: str, editor: str) -> None:
+    """Set a suggestion aside; it is not published."""
+    with library_lock(settings):
+        record = _draft(settings, record)
+        pending = {s["id"] for s in _report(settings, record)["suggestions"]}
+        if suggestion not in pending:
+            raise InputError(f"there is no open suggestion {suggestion!r} in {record.qualified_id}")
+        _decide(record, Decision(suggestion, "rejected", editor, _now()))
+        analyse(settings, record)
+
+
+def _draft(settings: Settings, record: VersionRecord) -> VersionRecord:
+    """The draft as it is on disk now, or VersionPublished (checked under the library lock)."""
+    if record.number in published_versions(settings).get(record.review_id, []):
+        raise VersionPublished(f"{record.qualified_id} is published and can no longer change")
+    return archive_of(settings).get(record.review_id, record.number)
+
+
+def _claim(
+    record: VersionRecord,
+    suggestion: str,
+    item: dict[str, Any],
+    statement: str,
+    stance: str,
+    editor: str,
+) -> dict[str, Any]:
+    claim: dict[str, Any] = {"id": f"confirmed-{suggestion}", "statement": statement}
+    claim["stance"] = stance
+    for scheme, concepts in item["concepts"].items():
+        if concepts:
+            claim[scheme] = list(concepts)
+    claim["evidence"] = list(item["evidence"])
+    claim["at"] = item["at"]
+    claim["status"] = "confirmed"
+    when = time.strftime("%Y-%m-%d", time.gmtime())
+    claim["note"] = f"Suggested by a machine; statement and stance confirmed by {editor} on {when}"
+    return claim
+
+
+def _claims_data(record: VersionRecord) -> dict[str, Any]:
+    """The draft's claims file as data, to add a claim to; an unreadable one is an input error."""
+    if record.claims is None:
+        return {"review": record.review_id, "claims": []}
+    try:
+        loaded = yaml.safe_load(record.claims.read_text("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"the claims file of {record.qualified_id} is not valid YAML, so a claim cannot be "
+            f"added to it: upload a corrected one ({exc})"
+        ) from exc
+    if not isinstance(loaded, dict) or not isinstance(loaded.get("claims", []), list):
+        raise InputError(
+            f"the claims file of {record.qualified_id} has no list of claims: upload a "
+            "corrected one"
+        )
+    return loaded
+
+
+def report_of(settings: Settings, record: VersionRecord) -> dict[str, Any]:
+    """The draft's last report, made now if there is none yet."""
+    return _report(settings, record)
+
+
+def _report(settings: Settings, record: VersionRecord) -> dict[str, Any]:
+    path = record.folder / REPORT
+    if path.is_file():
+        data: dict[str, Any] = json.loads(path.read_text("utf-8"))
+        numbers = published_versions(settings).get(record.review_id, [])
+        current = f"{record.review_id}/v{max(numbers)}" if numbers else None
+        # A report made before another version was published compares with the wrong one.
+        if data.get("diff_against") == current or record.number in numbers:
+            return data
+    return analyse(settings, record)
+
+
+def _open_suggestions(
+    record: VersionRecord, review: Any, vocabulary: Vocabulary
+) -> list[dict[str, Any]]:
+    audit = review.audit
+    covered: set[int] = set()
+    if review.claims is not None:
+        at = locator_index(audit.review)
+        for claim in review.claims.claims:
+            if claim.locator is not None:
+                key = (claim.locator.section, claim.locator.paragraph, claim.locator.sentence)
+                if key in at:
+                    covered.add(at[key])
+    decided = decisions(record)
+    found = []
+    for item in suggest(audit, vocabulary.graph):
+        sid = suggestion_id(item)
+        if item.sentence in covered or sid in decided:
+            continue
+        section, paragraph, sentence = item.locator
+        found.append(
+            {
+                "id": sid,
+                "at": f"{section}, paragraph {paragraph}, sentence {sentence}",
+                "sentence": audit.review.sentence_text(audit.review.sentences[item.sentence]),
+                "stance": item.stance,
+                "concepts": {k: list(v) for k, v in item.concepts.items()},
+                "evidence": list(item.evidence),
+            }
+        )
+    return found
+
+
+def _diff_with_current(
+    settings: Settings, record: VersionRecord
+) -> tuple[str | None, dict[str, Any] | None]:
+    numbers = published_versions(settings).get(record.review_id, [])
+    if not numbers:
+        return None, None
+    current = archive_of(settings).get(record.review_id, max(numbers))
+    try:
+        return current.qualified_id, diff_versions(
+            read_version(current.folder), read_version(record.folder)
+        )
+    except VersionError as exc:
+        return current.qualified_id, {"error": [{"message": str(exc)}]}
+
+
+def _decide(record: VersionRecord, decision: Decision) -> None:
+    data = {k: vars(v) for k, v in decisions(record).items()}
+    data[decision.suggestion] = vars(decision)
+    write_atomically(record.folder / QUEUE, json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

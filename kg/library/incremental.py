@@ -1,0 +1,417 @@
+"""A build that adds or changes some reviews without rebuilding the rest of the library.
+
+A full build reads every version of every review, builds every graph, validates the whole
+snapshot and writes a new store: minutes on a library of hundreds of reviews.  When only some
+reviews have new versions, and nothing else that a build depends on changed (the software, the
+vocabulary, the shapes), this module makes the same store from the previous one:
+
+1. only the changed reviews are read and built (every version of each: a few);
+2. SHACL checks them with the vocabulary and what other reviews say about the sources they
+   share (so a shared work given two titles is still caught);
+3. the previous store is copied with hard links (``Store.backup``), their graphs replaced, the
+   PROV record carried over to the new build's IRI, and the default graph (the union of the
+   current graphs) patched: their old triples leave unless another current graph holds them;
+4. the answer index is merged from the reviews' shards, only the changed ones computed again.
+
+The result is the store a full build would make from the same archive; ``tests/test_library``
+compares the two graph by graph.  Whenever a precondition fails the caller builds in full.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import RDF, Dataset, URIRef
+
+from ingest.archive import VersionRecord
+from ingest.manifest import ReviewManifest
+from ingest.pipeline import ReviewInputs
+from ingest.problems import Problem, Severity
+from kg.answers.index import write_index
+from kg.build.dataset import (
+    build_dataset,
+    build_provenance,
+    canonical_source_iris,
+    input_digest,
+    latest_versions,
+    review_checksums,
+    software_version,
+)
+from kg.config import Settings
+from kg.errors import ProblemsFound
+from kg.rdf import ids
+from kg.rdf.concepts import Vocabulary
+from kg.rdf.convert import from_ox, iter_ox_quads
+from kg.rdf.namespaces import CITO, EVKG
+from kg.rdf.validate import ShapeResult, ValidationReport, shapes_checksum
+from kg.store.embedded import PRIVATE_SUFFIX, STORE_FORMAT, current_build, publish_build
+from kg.store.remote.client import Endpoint
+
+LOG = logging.getLogger(__name__)
+_DEFAULT = ox.DefaultGraph()
+
+
+def previous_build(
+    settings: Settings,
+    vocabulary: Vocabulary,
+    manifests: Sequence[ReviewManifest],
+    new: Mapping[str, VersionRecord],
+    strict: bool = False,
+    bib_encoding: str | None = None,
+) -> tuple[Path, dict[str, Any]] | None:
+    """The current build, if a build of ``new`` may go on from it; else None (build in full).
+
+    A strict build, and one after a build that published errors (``--accept-errors``), read
+    every review again: what was accepted then must be judged again now.
+    """
+    import json
+
+    if strict:
+        return None
+    folder = current_build(settings.store_dir)
+    if folder is None or not (folder / "answers.json").is_file():
+        return None
+    if settings.endpoint is not None and not _server_holds(settings.endpoint, folder.name):
+        return None
+    try:
+        info: dict[str, Any] = json.loads((folder / "build.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    same = (
+        info.get("store_format") == STORE_FORMAT
+        and info.get("software_version") == software_version()
+        and info.get("vocabulary_checksum") == vocabulary.checksum
+        and info.get("shapes_checksum") == shapes_checksum(settings.shapes)
+        # The unchanged reviews' bibliographies were read in the previous build's encoding.
+        and info.get("bib_encoding") == bib_encoding
+        and isinstance(info.get("input_checksums"), dict)
+        and isinstance(info.get("versions"), dict)
+    )
+    if not same or any(p.get("severity") == "error" for p in info.get("problems", [])):
+        return None
+    published = info["versions"]
+    if set(published) - {m.review_id for m in manifests}:
+        return None  # a review left the library: only a full build drops it
+    for review_id, record in new.items():
+        if record.number <= max(published.get(review_id, [0])):
+            return None  # only a newer version of a review (or a new review) goes on
+    return folder, info
+
+
+def _server_holds(endpoint: Endpoint, local_build: str) -> bool:
+    """Whether the server's current build was sent from this local build.
+
+    If another machine published since, the working copy is behind the server, and only a
+    full build makes the server's library again from the inputs.
+    """
+    from kg.store.remote.reader import current_remote
+
+    found = current_remote(endpoint)
+    return found is not None and found[1].get("local_build") == local_build
+
+
+def build_increment(
+    settings: Settings,
+    manifests: Sequence[ReviewManifest],
+    versions: Mapping[str, Sequence[int]],
+    new: Mapping[str, VersionRecord],
+    problems: list[Problem],
+    options: Any,
+    vocabulary: Vocabulary,
+    previous: tuple[Path, dict[str, Any]],
+) -> tuple[list[ReviewInputs], list[Problem], ValidationReport, dict[str, Any], Path]:
+    """Publish the changed reviews on top of the previous build; returns what was made."""
+    from kg.library.full import _gate, assemble
+
+    folder, before = previous
+    changed = sorted(new)
+    ours = [m for m in manifests if m.review_id in changed]
+    reviews, found = assemble(settings, ours, versions, vocabulary, options)
+    old = ox.Store.read_only(str(folder / "oxigraph"))
+    from kg.library.full import key_clashes
+
+    problems = problems + found + key_clashes(reviews) + _clashes(old, reviews)
+    problems += _damaged_versions(settings, versions, changed)
+    if changed or any(p.severity is Severity.ERROR for p in problems):
+        _gate(problems, reviews, options)
+    part = build_dataset(reviews, None)
+    checksums = {k: v for k, v in before["input_checksums"].items() if k not in changed}
+    for review in reviews:
+        checksums.setdefault(review.manifest.review_id, []).extend(review_checksums(review))
+    digest = input_digest([vocabulary.checksum] + [c for cs in checksums.values() for c in cs])
+    build_iri = ids.build_iri(digest)
+    provenance = ids.provenance_graph_iri()
+    part.remove_graph(part.graph(provenance))
+    new_provenance = part.graph(provenance)
+    old_build = ids.build_iri(str(before["digest"]))
+    for quad in old.quads_for_pattern(None, None, None, ox.NamedNode(str(provenance))):
+        triple = _renamed(quad.triple, str(old_build), str(build_iri))
+        new_provenance.add(
+            (from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object))
+        )
+    build_provenance(new_provenance, reviews, vocabulary, build=build_iri)
+
+    newest = {
+        r.manifest.review_id: r.version.number
+        for r in latest_versions(reviews).values()
+        if r.version
+    }
+    leaving = {
+        g
+        for g in before["current_graphs"]
+        if ids.graph_version(g)[0] in changed
+        and ids.graph_version(g)[1] != newest.get(ids.graph_version(g)[0] or "")
+    }
+    written = {str(g.identifier): g for g in part.graphs() if len(g)}
+    current = sorted(
+        (set(before["current_graphs"]) - leaving)
+        | {
+            n
+            for n in written
+            if ids.graph_version(n)[1] in (None, newest.get(ids.graph_version(n)[0] or ""))
+        }
+    )
+    report = _validate(old, part, written, current, changed, settings)
+    if report.violations or (options.strict and report.warnings):
+        raise ProblemsFound(
+            f"SHACL: {len(report.violations)} violation(s), {len(report.warnings)} warning(s): "
+            "nothing was published and the previous store is untouched\n"
+            + "\n".join(f"shacl {r}" for r in report.results)
+        )
+    del old
+
+    def fill(target: Path) -> tuple[int, list[str]]:
+        ox.Store.read_only(str(folder / "oxigraph")).backup(str(target))
+        store = ox.Store(str(target))
+        quads = int(before["quads"])
+        replaced: list[ox.Triple] = []
+        public_now = {n for n in current if not n.endswith(PRIVATE_SUFFIX)}
+        for name in sorted(written):
+            node = ox.NamedNode(name)
+            if store.contains_named_graph(node):
+                held = [q.triple for q in store.quads_for_pattern(None, None, None, node)]
+                quads -= len(held)
+                if name in before["current_graphs"] and not name.endswith(PRIVATE_SUFFIX):
+                    replaced.extend(held)
+                store.remove_graph(node)
+        for name in leaving:
+            if not name.endswith(PRIVATE_SUFFIX):
+                node = ox.NamedNode(name)
+                replaced.extend(q.triple for q in store.quads_for_pattern(None, None, None, node))
+        additions = [q for q in iter_ox_quads(part) if isinstance(q.graph_name, ox.NamedNode)]
+        store.extend(additions)
+        quads += len(additions)
+        # The default graph is the union of the current public graphs: a triple that left
+        # stays there only if a current graph still holds it.
+        for triple in set(replaced):
+            holders = store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
+            if not any(
+                isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in public_now
+                for q in holders
+            ):
+                store.remove(ox.Quad(triple.subject, triple.predicate, triple.object, _DEFAULT))
+        store.extend(
+            ox.Quad(q.subject, q.predicate, q.object, _DEFAULT)
+            for q in additions
+            if q.graph_name.value in public_now  # type: ignore[union-attr]
+        )
+        store.flush()
+        return quads, current
+
+    info = _summary(before, reviews, problems, report, versions, digest, checksums, written)
+    path = publish_build(
+        settings.store_dir,
+        info,
+        fill,
+        lambda store, target: write_index(store, target, reuse=folder),
+    )
+    return reviews, problems, report, info, path
+
+
+def _damaged_versions(
+    settings: Settings, versions: Mapping[str, Sequence[int]], changed: Sequence[str]
+) -> list[Problem]:
+    """The unchanged reviews are not read again, but their archived files are still checked."""
+    from ingest.archive import ArchiveError
+    from kg.library.full import archive_of, damaged_version
+
+    archive = archive_of(settings)
+    problems = []
+    for review_id, numbers in sorted(versions.items()):
+        if review_id in changed:
+            continue  # read in full, and checked, by assemble()
+        for number in numbers:
+            try:
+                record = archive.get(review_id, number)
+                damaged = archive.verify(record)
+            except ArchiveError as exc:
+                problems.append(
+                    Problem(review_id, None, Severity.ERROR, "version.missing", str(exc))
+                )
+                continue
+            if damaged:
+                problems.append(damaged_version(record, damaged))
+    return problems
+
+
+def _renamed(triple: ox.Triple, old: str, new: str) -> ox.Triple:
+    def swap(term: Any) -> Any:
+        return ox.NamedNode(new) if isinstance(term, ox.NamedNode) and term.value == old else term
+
+    return ox.Triple(swap(triple.subject), triple.predicate, swap(triple.object))
+
+
+def _clashes(store: ox.Store, reviews: Sequence[ReviewInputs]) -> list[Problem]:
+    """``library.key-clash`` against the reviews already published (see kg.library.full)."""
+    problems = []
+    for review in latest_versions(reviews).values():
+        # Only the review's own older version may have used the key for another work.
+        mine = {str(ids.review_iri(review.manifest.review_id))}
+        for key, iri in canonical_source_iris(review.bibliography).items():
+            for quad in store.quads_for_pattern(
+                None, ox.NamedNode(str(EVKG.bibKey)), ox.Literal(key), _DEFAULT
+            ):
+                if not isinstance(quad.subject, ox.NamedNode) or quad.subject.value == str(iri):
+                    continue
+                citing = {
+                    q.subject.value
+                    for q in store.quads_for_pattern(
+                        None, ox.NamedNode(str(CITO.cites)), quad.subject, _DEFAULT
+                    )
+                    if isinstance(q.subject, ox.NamedNode)
+                }
+                others = sorted(citing - mine)
+                if others:
+                    problems.append(
+                        Problem(
+                            review.bibliography.path,
+                            None,
+                            Severity.ERROR,
+                            "library.key-clash",
+                            f"the key {key} names another work in "
+                            f"{others[0].rsplit('/', 1)[-1]}: give one of the two a key of its own",
+                            key,
+                        )
+                    )
+    return problems
+
+
+def _validate(
+    store: ox.Store,
+    part: Dataset,
+    written: Mapping[str, Any],
+    current: Sequence[str],
+    changed: Sequence[str],
+    settings: Settings,
+) -> ValidationReport:
+    """SHACL on the changed reviews' current graphs and what they rest on.
+
+    That is the vocabulary, and what the rest of the library says about the sources they cite.
+    """
+    from kg.library.full import validate_within
+    from kg.rdf.validate import load_shapes
+
+    shapes = load_shapes(settings.shapes)
+    snapshot = Dataset()
+    for name in current:
+        if name in written:
+            target = snapshot.graph(URIRef(name))
+            for triple in written[name]:
+                target.add(triple)
+    others = {n for n in current if n not in written and ids.graph_version(n)[0] not in changed}
+    context = [ox.NamedNode(str(ids.vocabulary_graph_iri()))]
+    quads = [q for g in context for q in store.quads_for_pattern(None, None, None, g)]
+    seen: set[str] = set()
+    frontier = [
+        str(s)
+        for name in written
+        if name.endswith("/bibliography")
+        for s in written[name].subjects(RDF.type, EVKG.Source)
+    ]
+    for _ in range(2):  # the source, its author list, the people in it
+        following = []
+        for subject in frontier:
+            if subject in seen:
+                continue
+            seen.add(subject)
+            for quad in store.quads_for_pattern(ox.NamedNode(subject), None, None, None):
+                if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value in others:
+                    quads.append(quad)
+                    if isinstance(quad.object, ox.NamedNode):
+                        following.append(quad.object.value)
+        frontier = following
+    for quad in quads:
+        graph = snapshot.graph(URIRef(quad.graph_name.value))  # type: ignore[union-attr]
+        graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+    deadline = time.monotonic() + settings.shacl_timeout
+    return validate_within(snapshot, shapes, deadline - time.monotonic())
+
+
+def _summary(
+    before: Mapping[str, Any],
+    reviews: Sequence[ReviewInputs],
+    problems: Sequence[Problem],
+    report: ValidationReport,
+    versions: Mapping[str, Sequence[int]],
+    digest: str,
+    checksums: Mapping[str, list[str]],
+    written: Mapping[str, Any],
+) -> dict[str, Any]:
+    changed = {r.manifest.review_id for r in reviews}
+    summaries = {r["id"]: r for r in before.get("reviews", []) if r["id"] not in changed}
+    for review in latest_versions(reviews).values():
+        summaries[review.manifest.review_id] = {
+            "id": review.manifest.review_id,
+            "version": review.version.id if review.version else None,
+            "sources": len(review.bibliography.entries),
+            "bibliography": {
+                "file": Path(review.bibliography.path).name,
+                "sha256": review.bibliography.checksum,
+            },
+            "manifest": {
+                "file": Path(review.manifest.path).name,
+                "sha256": review.manifest.checksum,
+            },
+        }
+    kept_problems = [
+        p
+        for p in before.get("problems", [])
+        if not any(f"/versions/{r}/" in str(p.get("file", "")) for r in changed)
+    ]
+    kept_shacl = [
+        r
+        for r in before.get("shacl", [])
+        if not any(f"/{r_id}/" in str(r.get("focus", "")) for r_id in changed)
+    ]
+    new_shacl = [vars(r) for r in report.results if isinstance(r, ShapeResult)]
+    return {
+        **{k: v for k, v in before.items() if k not in ("built_at", "quads", "current_graphs")},
+        "digest": digest,
+        "versions": {k: sorted(v) for k, v in sorted(versions.items()) if v},
+        "reviews": [summaries[k] for k in sorted(summaries)],
+        "problems": _distinct(kept_problems + [p.to_json() for p in problems]),
+        "shacl": kept_shacl + [r for r in new_shacl if r not in kept_shacl],
+        "graphs": sorted(set(before.get("graphs", [])) | set(written)),
+        "input_checksums": {k: sorted(v) for k, v in sorted(checksums.items())},
+        "build_kind": "incremental",
+        # What a server needs sent again (kg.store.remote.publish); the rest it already holds.
+        "changed_graphs": sorted(written),
+    }
+
+
+def _distinct(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items in order, each once.
+
+    Problems found again (say, in every manifest read) must not pile up from one incremental
+    build to the next.
+    """
+    kept: list[dict[str, Any]] = []
+    for item in items:
+        if item not in kept:
+            kept.append(item)
+    return kept

@@ -1,0 +1,1 @@
+"""The RDF layer: our namespaces, the concept vocabulary, identifiers, term conversion and SHACL."""

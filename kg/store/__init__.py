@@ -1,0 +1,1 @@
+"""Where built graphs live: the embedded store, the backend switch and the public endpoint."""
