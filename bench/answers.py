@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kg.answers.answer import answer, to_json
 from kg.answers.gapmap import gap_map
-from kg.answers.knowledge import Knowledge
+from kg.answers.read_model import read_model
 from kg.store.embedded import GraphStore
 
 QUESTIONS = {
@@ -42,7 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     store = GraphStore.open(Path(args.store))
-    knowledge = Knowledge.of(store)
+    knowledge = read_model(store).knowledge
     cold_ms = (time.perf_counter() - started) * 1000
     results: dict[str, dict[str, float]] = {}
 

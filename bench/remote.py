@@ -33,7 +33,8 @@ from bench.scale import OURS, SHACL_SECONDS, SIZES, _child, _stats, build_librar
 def _build_on(endpoint_env: dict[str, str], root: Path) -> float:
     """Seconds for `evkg build` of the library at ``root`` onto the server."""
     from kg.config import Settings
-    from kg.library.full import PublishOptions, build_project
+    from kg.library.assembly import PublishOptions
+    from kg.library.full import build_project
     from kg.store.remote.client import Endpoint
 
     settings = Settings(
@@ -58,13 +59,13 @@ def main() -> None:
     args = parser.parse_args()
 
     from bench.library import add_review
-    from kg.answers.knowledge import Knowledge
+    from kg.answers.read_model import read_model
     from kg.store.embedded import GraphStore
     from tests.sparql_servers import endpoint_env, sparql_server
 
     library, _ = build_library(args.size, args.seed)
     embedded = GraphStore.open(library / "store")
-    knowledge = Knowledge.of(embedded)
+    knowledge = read_model(embedded).knowledge
     cited = Counter(k for c in knowledge.claims.values() for k in c.keys if k.startswith("shared"))
     key = cited.most_common(1)[0][0]
     quads = len(embedded)

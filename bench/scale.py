@@ -18,6 +18,7 @@ kept under ``var/bench/<size>`` and built once per size and seed.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -71,7 +72,8 @@ def build_library(size: str, seed: int) -> tuple[Path, float]:
     from bench.library import write_library
     from kg.answers.index import INDEX_FORMAT
     from kg.config import Settings
-    from kg.library.full import PublishOptions, build_project
+    from kg.library.assembly import PublishOptions
+    from kg.library.full import build_project
     from kg.store.embedded import STORE_FORMAT
 
     root = ROOT / "var" / "bench" / f"{size}-seed{seed}"
@@ -199,7 +201,8 @@ def add_one_review(root: Path, seed: int) -> float:
     """Seconds to add one review to the library (on a hard-linked copy, left untouched)."""
     from bench.library import add_review
     from kg.config import Settings
-    from kg.library.full import PublishOptions, build_project
+    from kg.library.assembly import PublishOptions
+    from kg.library.full import build_project
 
     scratch = root.with_name(root.name + "-add")
     shutil.rmtree(scratch, ignore_errors=True)
@@ -241,9 +244,11 @@ def main() -> None:
     # The shared source that most claims cite, for "where is SOURCE cited".
     from collections import Counter
 
-    from kg.answers.knowledge import Knowledge
+    from kg.answers.read_model import read_model
 
-    knowledge = Knowledge.of(store)
+    knowledge = read_model(store).knowledge
+    gc.collect()
+    gc.freeze()  # as the web app does once a build's answers are loaded
     cited = Counter(k for c in knowledge.claims.values() for k in c.keys if k.startswith("shared"))
     key = cited.most_common(1)[0][0]
     source = knowledge.sources[key].iri

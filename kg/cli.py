@@ -18,7 +18,7 @@ from kg.config import Settings
 from kg.errors import InputError, KGError
 
 if TYPE_CHECKING:
-    from kg.library.full import LibraryBuild
+    from kg.library.assembly import LibraryBuild
     from kg.store.backend import Published
 
 
@@ -128,7 +128,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
-    from kg.library.full import PublishOptions, build_project
+    from kg.library.assembly import PublishOptions
+    from kg.library.full import build_project
 
     options = PublishOptions(args.accept_errors, args.strict, args.bib_encoding)
     built, published = build_project(settings, options)
@@ -137,7 +138,8 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 
 def _publish(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.archive import ArchiveError
-    from kg.library.full import PublishOptions, archive_of, publish_version
+    from kg.library.assembly import PublishOptions, archive_of
+    from kg.library.full import publish_version
 
     try:
         record = archive_of(settings).find(args.version)
@@ -173,7 +175,8 @@ def _report_publish(args: argparse.Namespace, built: LibraryBuild, published: Pu
 
 
 def _versions(args: argparse.Namespace, settings: Settings) -> int:
-    from kg.library.full import archive_of, published_versions
+    from kg.library.assembly import archive_of
+    from kg.library.full import published_versions
 
     archive = archive_of(settings)
     published = published_versions(settings)
@@ -306,10 +309,10 @@ def _suggest(args: argparse.Namespace, settings: Settings) -> int:
 
 def _query(args: argparse.Namespace, settings: Settings) -> int:
     from kg.answers.answer import answer, to_json, to_text
-    from kg.answers.knowledge import Knowledge
+    from kg.answers.read_model import read_model
     from kg.store.backend import open_store
 
-    knowledge = Knowledge.of(open_store(settings))
+    knowledge = read_model(open_store(settings)).knowledge
     result = answer(args.question, knowledge)
     if args.json:
         print(json.dumps(to_json(result, knowledge), indent=2, ensure_ascii=False))
@@ -322,7 +325,7 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
 def _diff(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.archive import ArchiveError, parse_version_id
     from ingest.diff import VersionError, diff_versions, read_version
-    from kg.library.full import archive_of
+    from kg.library.assembly import archive_of
 
     def folder(text: str) -> Path:
         if parse_version_id(text) is None:

@@ -9,6 +9,7 @@ import pytest
 
 from kg.answers.answer import answer, to_json
 from kg.answers.knowledge import Knowledge
+from kg.answers.read_model import read_model
 from kg.cli import main
 from kg.store.embedded import GraphStore
 from tests.conftest import needs_seed
@@ -18,7 +19,7 @@ pytestmark = needs_seed  # the claims' locators are checked against the review's
 
 @pytest.fixture(scope="module")
 def knowledge(library_store: GraphStore, review_text: str) -> Knowledge:
-    return Knowledge.of(library_store)
+    return read_model(library_store).knowledge
 
 
 def sources_by_stance(question: str, knowledge: Knowledge) -> dict[str, set[str]]:

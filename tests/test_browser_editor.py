@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.library.full import PublishOptions, build_project
+from kg.library.assembly import PublishOptions
+from kg.library.full import build_project
 from tests.browser_support import CHROMIUM, Watched, browser
 from tests.conftest import IN_CI, running_server
 from tests.tiny_project import PASSWORD, V2, environment, make_tiny_project

@@ -17,7 +17,8 @@ from werkzeug.test import encode_multipart
 
 from kg.cli import main
 from kg.config import Settings
-from kg.library.full import PublishOptions, archive_of, build_project, published_versions
+from kg.library.assembly import PublishOptions, archive_of
+from kg.library.full import build_project, published_versions
 from tests.tiny_project import PASSWORD, REVIEW, V2, make_tiny_project
 from web import create_app
 from web.accounts import Accounts

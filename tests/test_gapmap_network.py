@@ -12,6 +12,7 @@ from kg.answers.network import (
     co_citation_graph,
     mechanism_outcome_graph,
 )
+from kg.answers.read_model import read_model
 from kg.rdf.concepts import CONCEPT_BASE
 from kg.store.embedded import GraphStore
 from tests.conftest import needs_seed
@@ -23,7 +24,7 @@ MECH, OUT, BAR = (CONCEPT_BASE + s + "/" for s in ("mechanism", "outcome", "barr
 
 @pytest.fixture(scope="module")
 def knowledge(library_store: GraphStore, review_text: str) -> Knowledge:
-    return Knowledge.of(library_store)
+    return read_model(library_store).knowledge
 
 
 def test_a_cell_holds_its_claims_by_stance_and_distinct_sources(knowledge: Knowledge) -> None:

@@ -15,10 +15,11 @@ from kg.answers.answer import answer
 from kg.answers.index import read_index
 from kg.answers.knowledge import Knowledge
 from kg.answers.network import co_citation_graph
-from kg.answers.references import harvard
+from kg.answers.read_model import read_model
 from kg.config import Settings
 from kg.errors import ProblemsFound
-from kg.library.full import PublishOptions, build_project
+from kg.library.assembly import PublishOptions
+from kg.library.full import build_project
 from kg.rdf.concepts import CONCEPT_BASE
 from kg.store.embedded import GraphStore
 from tests.conftest import DATA
@@ -38,7 +39,7 @@ def test_claims_with_the_same_id_in_different_reviews_are_all_counted(tmp_path: 
         for claim in data["claims"]:
             if COMMON_CONCEPT in claim.get("mechanisms", []):
                 expected.add((data["review"], claim["id"]))
-    knowledge = Knowledge.of(GraphStore.open(settings.store_dir))
+    knowledge = read_model(GraphStore.open(settings.store_dir)).knowledge
     about = knowledge.claims_about(f"{CONCEPT_BASE}mechanism/{COMMON_CONCEPT}")
     assert {(c.iri.rsplit("/", 2)[-2], c.id) for c in about} == expected
     assert len({review for review, _ in expected}) == 3
@@ -82,10 +83,11 @@ def test_the_precomputed_answer_index_says_what_the_store_says(tmp_path: Path) -
     from_index = Knowledge(store, index)
     assert _as_data(from_index) == _as_data(from_store)
     assert from_store.mentions and from_store.claims and from_store.by_concept
-    assert index["references"] == harvard(GraphStore.open(settings.store_dir))
+    assert index["references"] == read_model(GraphStore.open(settings.store_dir)).references
     # A server reads the index: no SPARQL for answers.
     assert (
-        Knowledge.of(GraphStore.open(settings.store_dir)).claims.keys() == from_store.claims.keys()
+        read_model(GraphStore.open(settings.store_dir)).knowledge.claims.keys()
+        == from_store.claims.keys()
     )
 
 
@@ -196,7 +198,7 @@ def test_citations_in_two_reviews_are_told_apart(tmp_path: Path) -> None:
         "utf-8",
     )
     build_project(settings, PublishOptions())
-    knowledge = Knowledge.of(GraphStore.open(settings.store_dir))
+    knowledge = read_model(GraphStore.open(settings.store_dir)).knowledge
     reviews = {m.review for m in knowledge.mentions}
     assert reviews == {"tiny-review", "other-review"}
     together = co_citation_graph(knowledge)
@@ -288,13 +290,13 @@ def test_adding_and_changing_a_review_builds_on_the_previous_store_as_a_full_bui
     assert rebuilt.info["build_kind"] == "full"
     _stores_agree(settings.store_dir, full.store_dir)
     # Answers on the incremental build see the new review and the new version.
-    knowledge = Knowledge.of(GraphStore.open(settings.store_dir))
+    knowledge = read_model(GraphStore.open(settings.store_dir)).knowledge
     assert any(f"/claim/{added}/" in iri for iri in knowledge.claims)
     assert not any("/claim/synthetic-00001/c3" in iri for iri in knowledge.claims)
     # A view of the older version answers from the build's shards and one new shard, as it
     # would from its own copy of the library through SPARQL.
     from kg.answers.index import version_index
-    from kg.library.full import snapshot_graph_names
+    from kg.library.assembly import snapshot_graph_names
 
     store = GraphStore.open(settings.store_dir)
     chosen = {r: max(ns) for r, ns in third.info["versions"].items()} | {"synthetic-00001": 1}
@@ -304,7 +306,7 @@ def test_adding_and_changing_a_review_builds_on_the_previous_store_as_a_full_bui
     from_shards, from_sparql = Knowledge(view, index), Knowledge(view)
     assert _as_data(from_shards) == _as_data(from_sparql)
     assert any("/claim/synthetic-00001/c3" in iri for iri in from_shards.claims)
-    assert index["references"] == harvard(view)
+    assert index["references"] == read_model(view).references
     # The app's views take that path, references first included (a reference list can be the
     # first thing asked of a view), and show the older version's titles.
     import threading
@@ -313,12 +315,14 @@ def test_adding_and_changing_a_review_builds_on_the_previous_store_as_a_full_bui
 
     holder = StoreHolder(settings, store, threading.Lock())
     served = holder.version(store, "synthetic-00001", 1)
-    assert served is not None and served.view_index is not None
-    references = harvard(served)
+    assert served is not None
+    model = read_model(served)
+    assert model.precomputed is not None
+    references = model.references
     assert references == index["references"]
-    assert references is served.view_index["references"]  # not read again through SPARQL
+    assert references is model.precomputed["references"]  # not read again through SPARQL
     assert not any("Revised: " in text for text in references.values())
-    assert any("Revised: " in text for text in harvard(store).values())
+    assert any("Revised: " in text for text in read_model(store).references.values())
 
 
 def test_a_build_in_another_bibliography_encoding_reads_every_review_again(

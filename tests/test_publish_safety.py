@@ -18,15 +18,11 @@ import pytest
 
 from ingest.archive import VersionRecord
 from kg.config import Settings
+from kg.library import assembly
 from kg.library import full as library
+from kg.library.assembly import PublishOptions, archive_of
 from kg.library.drafts import VersionPublished, analyse, confirm
-from kg.library.full import (
-    PublishOptions,
-    archive_of,
-    build_project,
-    publish_version,
-    published_versions,
-)
+from kg.library.full import build_project, publish_version, published_versions
 from kg.store.embedded import GraphStore, current_build
 from tests.conftest import ROOT
 from tests.tiny_project import REVIEW, V2, environment, make_tiny_project
@@ -212,7 +208,7 @@ def test_case_24_validation_past_its_time_limit_fails_closed(
 @pytest.fixture()
 def slow_builds(monkeypatch: pytest.MonkeyPatch) -> None:
     """Builds that dwell between reading what is published and swapping in their own."""
-    original = library.assemble
+    original = assembly.assemble
 
     def slow(*args: Any, **kwargs: Any) -> Any:
         if threading.current_thread() is not threading.main_thread():

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import ingest_reviews
-from kg.answers.references import harvard
+from kg.answers.read_model import read_model
 from kg.build.dataset import build_dataset
 from kg.store.embedded import GraphStore, publish
 
 
 def test_references_of_the_seed_bibliography(library_store: GraphStore) -> None:
-    refs = harvard(library_store)
+    refs = read_model(library_store).references
     assert len(refs) == 39
     assert refs["buck2018core"] == (
         "Buck, G. (2018) \u201cThe core conditions of peer mentoring\u201d, Criminology & "
@@ -45,7 +45,7 @@ def test_case_12_two_works_of_one_author_and_year_get_letters(tmp_path: Path) ->
     result = ingest_reviews(tmp_path / "reviews", tmp_path)
     assert result.problems == ()
     publish(build_dataset(result.reviews), tmp_path / "store", {})
-    refs = harvard(GraphStore.open(tmp_path / "store"))
+    refs = read_model(GraphStore.open(tmp_path / "store")).references
     assert refs["b2"].startswith("Buck, G. (2020a) Another title")
     assert refs["b1"].startswith("Buck, G. (2020b) Zebra title")
     # Cited differently (three authors), so no letter.

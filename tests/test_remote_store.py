@@ -352,7 +352,7 @@ def test_the_server_keeps_the_answer_index_an_embedded_build_writes(
     from dataclasses import replace
 
     from kg.answers.index import read_index, write_index
-    from kg.answers.knowledge import Knowledge
+    from kg.answers.read_model import read_model
     from kg.config import Settings
     from kg.store.backend import publish_to
 
@@ -366,7 +366,7 @@ def test_the_server_keeps_the_answer_index_an_embedded_build_writes(
         remote = RemoteGraphStore.open_remote(endpoint)
         assert remote.answer_index() == expected
         # Answers come from it: the same claims as the embedded build's, in the same order.
-        assert list(Knowledge.of(remote).claims) == [c["iri"] for c in expected["claims"]]
+        assert list(read_model(remote).knowledge.claims) == [c["iri"] for c in expected["claims"]]
     # A library's index runs to megabytes: it goes in many parts, and comes back whole.
     import base64
     import os
@@ -388,7 +388,8 @@ def test_adding_a_review_on_a_server_sends_only_what_changed_and_equals_a_full_b
     from bench.library import add_review, write_library
     from kg.answers.index import read_index
     from kg.config import Settings
-    from kg.library.full import PublishOptions, build_project
+    from kg.library.assembly import PublishOptions
+    from kg.library.full import build_project
     from kg.store.embedded import current_build
 
     root = tmp_path / "lib"

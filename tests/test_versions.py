@@ -18,7 +18,8 @@ from kg.cli import main
 from kg.config import Settings
 from kg.errors import ProblemsFound
 from kg.export import union_graph
-from kg.library.full import PublishOptions, archive_of, build_project
+from kg.library.assembly import PublishOptions, archive_of
+from kg.library.full import build_project
 from kg.rdf import ids
 from kg.rdf.namespaces import EVKG
 from kg.store.embedded import GraphStore, current_build

@@ -11,11 +11,9 @@ from flask.typing import ResponseReturnValue
 from kg.answers.answer import answer, pages_of, to_json
 from kg.answers.gapmap import gap_map
 from kg.answers.network_view import network_data
-from kg.answers.references import harvard
 from kg.answers.review_view import review_sections, sources_of
 from kg.rdf.concepts import CONCEPT_BASE, SCHEME_SEGMENTS
-from web.pages import MAX_QUESTION, knowledge
-from web.store_access import get_store
+from web.store_access import answers_model, asked_question, get_store, knowledge
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -66,7 +64,7 @@ MAX_PAGE = 500
 @bp.get("/ask")
 def ask() -> ResponseReturnValue:
     """The answer to ?q=..., as `evkg query --json` prints it."""
-    question = (request.args.get("q") or "").strip()[:MAX_QUESTION]
+    question = asked_question()
     if not question:
         abort(400, "give a question: ?q=...")
     page = request.args.get("page", "1")
@@ -95,7 +93,7 @@ def source(key: str) -> ResponseReturnValue:
             "title": info.title,
             "year": info.year,
             "authors": info.authors,
-            "reference": harvard(get_store()).get(key),
+            "reference": answers_model().references.get(key),
             "profile": {
                 f: [{"value": v, "basis": b} for v, b in values]
                 for f, values in info.profile.items()

@@ -34,8 +34,9 @@ from ingest.archive import CLAIMS, ArchiveError, VersionRecord, review_details
 from ingest.pipeline import read_manifests
 from kg.config import Settings
 from kg.errors import KGError
+from kg.library.assembly import PublishOptions, archive_of
 from kg.library.drafts import STANCES, VersionPublished, analyse, confirm, reject, report_of
-from kg.library.full import PublishOptions, archive_of, publish_version, published_versions
+from kg.library.full import publish_version, published_versions
 from web.auth import accounts, current_editor, editor_required, sign_in, sign_out
 from web.versions import DIFF_LABELS
 

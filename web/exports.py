@@ -9,30 +9,18 @@ from __future__ import annotations
 import csv
 import io
 
-import pyoxigraph as ox
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template
 
 from kg.answers.answer import answer
-from kg.answers.references import harvard
 from kg.export import RDF_FORMATS, export, to_bibtex
-from kg.rdf.namespaces import BASE, PREFIXES
-from kg.store.embedded import GraphStore
-from web.pages import MAX_QUESTION, knowledge
-from web.store_access import current_store, get_store
+from web.negotiation import MEDIA_TYPES
+from web.store_access import answers_model, asked_question, current_store, get_store, knowledge
 
 bp = Blueprint("exports", __name__)
 
-MEDIA_TYPES = {
-    "ttl": "text/turtle",
-    "jsonld": "application/ld+json",
-    "nt": "application/n-triples",
-    "nq": "application/n-quads",
-    "trig": "application/trig",
-}
-
 
 def _question() -> str:
-    question = (request.args.get("q") or "").strip()[:MAX_QUESTION]
+    question = asked_question()
     if not question:
         abort(400, "give a question: ?q=...")
     return question
@@ -60,7 +48,7 @@ def answer_bibtex() -> Response:
 @bp.get("/ask/references.txt")
 def answer_harvard() -> Response:
     """The sources of an answer as a Harvard reference list, alphabetical."""
-    references = harvard(get_store())
+    references = answers_model().references
     lines = sorted(references[k] for k in _answer_keys() if k in references)
     return _download("\n\n".join(lines) + "\n", "text/plain", "references.txt")
 
@@ -99,7 +87,7 @@ def brief() -> str:
     """A one-page evidence brief, with its own print stylesheet."""
     k = knowledge()
     result = answer(_question(), k)
-    references = harvard(get_store())
+    references = answers_model().references
     keys = sorted({key for group in result.claims.values() for c in group for key in c.keys})
     return render_template(
         "brief.html",
@@ -126,40 +114,3 @@ def dataset(fmt: str) -> Response:
     return _download(
         export(current_store(), fmt).decode("utf-8"), MEDIA_TYPES[fmt], f"evidence-graph.{fmt}"
     )
-
-
-def describe(store: GraphStore, iri: str, fmt: str) -> str:
-    """Every triple about one entity (as subject), in an RDF format."""
-    triples = set(store.about(iri))
-    if not triples:
-        abort(404)
-    return (
-        ox.serialize(sorted(triples, key=str), format=RDF_FORMATS[fmt], prefixes=PREFIXES) or b""
-    ).decode("utf-8")
-
-
-def negotiated_format() -> str | None:
-    """The RDF format a client asked for (``?format=`` or ``Accept``), or None for HTML."""
-    asked = request.args.get("format")
-    if asked:
-        if asked not in ("ttl", "jsonld", "nt", "html"):
-            abort(406)
-        return None if asked == "html" else asked
-    offered = ["text/html", "text/turtle", "application/ld+json", "application/n-triples"]
-    best = request.accept_mimetypes.best_match(offered, default="text/html")
-    return {
-        "text/turtle": "ttl",
-        "application/ld+json": "jsonld",
-        "application/n-triples": "nt",
-    }.get(best or "text/html")
-
-
-def rdf_response(iri: str, fmt: str) -> Response:
-    """An entity as RDF, with the right media type."""
-    body = describe(get_store(), iri, fmt)
-    response = Response(body, mimetype=MEDIA_TYPES[fmt])
-    response.headers["Vary"] = "Accept"
-    return response
-
-
-__all__ = ["BASE", "bp", "negotiated_format", "rdf_response"]

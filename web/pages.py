@@ -20,28 +20,13 @@ from flask.typing import ResponseReturnValue
 
 from kg.answers.answer import answer, page_of, pages_of
 from kg.answers.gapmap import gap_map
-from kg.answers.knowledge import Knowledge, citation_authors
+from kg.answers.knowledge import citation_authors
 from kg.answers.network_view import network_data
-from kg.answers.references import harvard
 from kg.answers.review_view import review_sections, sources_of
 from kg.rdf.concepts import CONCEPT_BASE, SCHEME_SEGMENTS
 from kg.rdf.namespaces import BASE
-from web.store_access import get_store
-
-
-def negotiated_format() -> str | None:
-    """See :func:`web.exports.negotiated_format` (imported late: exports imports this module)."""
-    from web.exports import negotiated_format as negotiate
-
-    return negotiate()
-
-
-def rdf_response(iri: str, fmt: str) -> ResponseReturnValue:
-    """See :func:`web.exports.rdf_response`."""
-    from web.exports import rdf_response as respond
-
-    return respond(iri, fmt)
-
+from web.negotiation import negotiated_format, rdf_response
+from web.store_access import answers_model, asked_question, get_store, knowledge
 
 bp = Blueprint("pages", __name__)
 
@@ -61,13 +46,7 @@ EXAMPLES = (
     "how does trust lead to housing",
     "where is Buck 2018 cited",
 )
-MAX_QUESTION = 500
 PAGE_SIZE = 25  # claims of each stance on one answer page
-
-
-def knowledge() -> Knowledge:
-    """What the pages read, loaded once per store."""
-    return Knowledge.of(get_store())
 
 
 def authors_short(source: dict[str, str | None]) -> str:
@@ -97,12 +76,12 @@ def home() -> str:
 @bp.get("/ask")
 def ask() -> str:
     """The answer to a question, with its evidence and the other side beside it."""
-    question = (request.args.get("q") or "").strip()[:MAX_QUESTION]
+    question = asked_question()
     if not question:
         return render_template("home_redirect.html", examples=EXAMPLES)
     k = knowledge()
     result = answer(question, k)
-    references = harvard(get_store())
+    references = answers_model().references
     page = request.args.get("page", "1")
     pages = pages_of(result, PAGE_SIZE)
     # ASCII digits only ("²" is a digit to str.isdigit()); a page past the end shows the last.
@@ -190,7 +169,7 @@ def source(key: str) -> ResponseReturnValue:
         source=info,
         claims=claims,
         mentions=mentions,
-        reference=harvard(get_store()).get(key),
+        reference=answers_model().references.get(key),
         knowledge=k,
         co_cited=[k.sources[c] for c in co_cited if c in k.sources],
     )

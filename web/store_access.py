@@ -18,8 +18,11 @@ from flask import Flask, abort, current_app, g, request
 
 from ingest.archive import parse_version_id
 from kg.answers.index import version_index
+from kg.answers.knowledge import Knowledge
+from kg.answers.read_model import ReadModel, read_model
+from kg.answers.understand import MAX_QUESTION
 from kg.config import Settings
-from kg.library.full import snapshot_graph_names
+from kg.library.assembly import snapshot_graph_names
 from kg.store.backend import current_build_id, open_store
 from kg.store.embedded import GraphStore
 from kg.store.remote.client import Endpoint
@@ -46,7 +49,7 @@ class StoreHolder:
                     self.store = open_store(self.settings)
                     self.snapshots.clear()
                     # The old build's knowledge was frozen out of the collector's sight (see
-                    # Knowledge.of): let it be collected now that nothing new reads it.
+                    # answers_model): let it be collected now that nothing new reads it.
                     gc.unfreeze()
         return self.store
 
@@ -70,7 +73,7 @@ class StoreHolder:
         chosen[review_id] = number
         graphs = snapshot_graph_names(store.graph_names(), chosen)
         view = store.snapshot(graphs, {review_id: number})
-        view.view_index = version_index(store, review_id, number)
+        read_model(view, version_index(store, review_id, number))
         with self.lock:
             kept = self.snapshots.setdefault(key, view)
             # A view is a copy of the whole library: keep as many as about two libraries'
@@ -125,6 +128,33 @@ def current_store() -> GraphStore:
         g.evkg_current = holder.latest()
     store: GraphStore = g.evkg_current
     return store
+
+
+def answers_model() -> ReadModel:
+    """What answers read for the current request: the knowledge and references of its store."""
+    store = get_store()
+    model = read_model(store)
+    if not model.loaded and not store.versions:
+        model.knowledge  # noqa: B018
+        # What was just loaded lives as long as the build: keep the collector from walking
+        # it again and again (on a large library each full collection took tens of ms, the
+        # tail of every latency).  A new build unfreezes first (StoreHolder.latest).  Views
+        # of older versions come and go, so they are left to the collector.  A request still
+        # reading the previous build when this runs freezes that build too; it is released
+        # at the next publish's unfreeze, so at most one old build outlives its time.
+        gc.collect()
+        gc.freeze()
+    return model
+
+
+def knowledge() -> Knowledge:
+    """What the pages read for the current request, loaded once per store."""
+    return answers_model().knowledge
+
+
+def asked_question() -> str:
+    """The question of the request (``?q=``), trimmed to the length answers read."""
+    return (request.args.get("q") or "").strip()[:MAX_QUESTION]
 
 
 def viewed_version() -> str | None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from kg.answers.evidence import EvidenceProfile, profile_of, review_of, summary_sentence
 from kg.answers.knowledge import ClaimInfo, Knowledge, MentionInfo
-from kg.answers.references import harvard
+from kg.answers.read_model import read_model
 from kg.answers.understand import Understanding, search_claims, understand
 
 STANCE_ORDER = {
@@ -219,7 +219,7 @@ def to_json(
                 "title": knowledge.sources[key].title,
                 "year": knowledge.sources[key].year,
                 "authors": knowledge.sources[key].authors,
-                "reference": harvard(knowledge.store).get(key),
+                "reference": read_model(knowledge.store).references.get(key),
                 "profile": {
                     facet: [{"value": v, "basis": b} for v, b in values]
                     for facet, values in knowledge.sources[key].profile.items()

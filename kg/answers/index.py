@@ -23,10 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from ingest.safe_files import write_atomically
+from kg.answers.knowledge import Knowledge
+from kg.answers.references import csl_items, letter_references, render_items
 from kg.rdf import ids
-from kg.store.embedded import PRIVATE_SUFFIX, GraphStore
+from kg.store.embedded import ANSWER_INDEX, PRIVATE_SUFFIX, GraphStore
 
-INDEX = "answers.json"
+INDEX = ANSWER_INDEX
 SHARDS = "shards"
 # 2: concepts' claims in the claims' order; 3: mentions name their review;
 # 4: merged from one shard per review
@@ -59,9 +61,6 @@ def review_graphs(
 
 def review_shard(store: GraphStore, review_id: str, graphs: list[str]) -> dict[str, Any]:
     """The knowledge and references of one review, from its own graphs only."""
-    from kg.answers.knowledge import Knowledge
-    from kg.answers.references import csl_items, render_items
-
     versions = {review_id: ids.graph_version(graphs[0])[1] or 0}
     view = store.snapshot(graphs, versions)
     knowledge = Knowledge(view)
@@ -128,8 +127,6 @@ def merge_shards(shards: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     A source that several reviews cite is described by the first of them (its profile holds
     every review's values); its reference is lettered (2012a, 2012b) across the library.
     """
-    from kg.answers.references import letter_references
-
     ordered = sorted(shards, key=lambda s: str(s["review"]))
     concepts: dict[str, Any] = {}
     claims: dict[str, Any] = {}
@@ -189,9 +186,6 @@ def write_index(store: GraphStore, folder: Path, reuse: Path | None = None) -> N
     ]
     if unversioned or not chosen:
         # Inputs read outside the archive have no versions: one shard of the whole store.
-        from kg.answers.knowledge import Knowledge
-        from kg.answers.references import csl_items, render_items
-
         items = csl_items(store)
         whole = {**_knowledge_data(Knowledge(store)), "review": "", "items": items}
         whole["rendered"] = render_items(items)

@@ -8,7 +8,6 @@ from the vocabulary), and it is bound, never formatted into the query.
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -144,33 +143,6 @@ class Knowledge:
         self.mentions = self._mentions()
         self.by_concept: dict[str, list[str]] = self._by_concept()
         self._index_mentions()
-
-    @classmethod
-    def of(cls, store: GraphStore) -> Knowledge:
-        """The knowledge of a store, loaded on first use and kept with it (it never changes).
-
-        A published build has it precomputed (:mod:`kg.answers.index`), in its folder or on
-        its SPARQL server; a snapshot of an older version is read through SPARQL.
-        """
-        cached = getattr(store, "_knowledge", None)
-        if cached is None:
-            index = store.answer_index()
-            cached = cls(store, index)
-            store._knowledge = cached  # type: ignore[attr-defined]
-            if not store.versions:
-                # What was just loaded lives as long as the build: keep the collector from
-                # walking it again and again (on a large library each full collection took
-                # tens of ms, the tail of every latency).  A new build unfreezes first (see
-                # web.store_access).  Snapshots of older versions come and go, so they are
-                # left to the collector.  A request still reading the previous build when this
-                # runs freezes that build too; it is released at the next publish's unfreeze,
-                # so at most one old build outlives its time.
-                gc.collect()
-                gc.freeze()
-            if index is not None:
-                store._harvard = index["references"]  # type: ignore[attr-defined]
-        assert isinstance(cached, Knowledge)  # noqa: S101
-        return cached
 
     def claims_about(self, concept_iri: str) -> list[ClaimInfo]:
         """Claims tagged with a concept or a narrower one, from the concept index."""

@@ -76,26 +76,6 @@ def csl_items(store: GraphStore) -> list[dict[str, Any]]:
     return items
 
 
-def harvard(store: GraphStore) -> dict[str, str]:
-    """Every source's reference, as plain text, by bib key."""
-    cached = getattr(store, "_harvard", None)
-    if isinstance(cached, dict):
-        return cached
-    if not store.versions or store.view_index is not None:
-        # A published build, and a view with an index, have their references precomputed:
-        # loading the knowledge reads them.
-        from kg.answers.knowledge import Knowledge
-
-        Knowledge.of(store)
-        cached = getattr(store, "_harvard", None)
-        if isinstance(cached, dict):
-            return cached
-    items = csl_items(store)
-    texts = letter_references(items, render_items(items))
-    store._harvard = texts  # type: ignore[attr-defined]
-    return texts
-
-
 def render_items(items: list[dict[str, Any]]) -> dict[str, str]:
     """Each item formatted on its own, by id, before the year letters are added.
 

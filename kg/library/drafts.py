@@ -33,7 +33,8 @@ from kg.answers.suggest import Suggestion, suggest
 from kg.build.dataset import build_dataset
 from kg.config import Settings
 from kg.errors import InputError, KGError
-from kg.library.full import archive_of, library_lock, published_versions, validate_snapshots
+from kg.library.assembly import archive_of, validate_snapshots
+from kg.library.full import library_lock, published_versions
 from kg.rdf.concepts import Vocabulary, load_vocabulary
 
 

@@ -16,83 +16,53 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset, URIRef
+from rdflib import Dataset
 
-from ingest.archive import Archive, ArchiveError, VersionRecord, current_user
+from ingest.archive import ArchiveError, VersionRecord, current_user
 from ingest.manifest import ReviewManifest
 from ingest.pipeline import (
-    ReviewInputs,
-    ingest_review,
     missing_bibliography,
     read_manifests,
     review_text_path,
 )
-from ingest.problems import Problem, Severity
+from ingest.problems import Problem
 from ingest.safe_files import exclusive_lock
 from kg.answers.index import write_index
 from kg.build.dataset import (
     build_dataset,
-    canonical_source_iris,
     input_digest,
     latest_versions,
     review_checksums,
     software_version,
 )
 from kg.config import Settings
-from kg.errors import InputError, KGError, ProblemsFound, StoreError
+from kg.errors import InputError, ProblemsFound, StoreError
+from kg.library.assembly import (
+    LibraryBuild,
+    PublishOptions,
+    archive_of,
+    assemble,
+    current_graph_names,
+    gate,
+    key_clashes,
+    problem_lines,
+    refuse_failed_shacl,
+    review_summary,
+    validate_snapshots,
+)
 from kg.library.incremental import build_increment, previous_build
-from kg.rdf import ids
 from kg.rdf.concepts import Vocabulary, load_vocabulary
 from kg.rdf.validate import (
-    ShapeResult,
-    ValidationReport,
-    load_shapes,
     shapes_checksum,
-    validate_dataset,
 )
 from kg.store.backend import Published, current_info, publish_to, send_build
 
 LOG = logging.getLogger(__name__)
-
-
-class ValidationTimeout(KGError):
-    """SHACL validation ran past its time limit: nothing is published (fail closed)."""
-
-    exit_code = 1
-
-
-@dataclass(frozen=True)
-class PublishOptions:
-    """How strict a publish is."""
-
-    accept_errors: bool = False  # publish the BibTeX entries that could be read
-    strict: bool = False  # warnings block too
-    bib_encoding: str | None = None
-
-
-@dataclass
-class LibraryBuild:
-    """Everything one build read and made, before it is published."""
-
-    reviews: list[ReviewInputs]
-    problems: list[Problem]  # of the versions being published now
-    dataset: Dataset
-    current_graphs: list[str]
-    shacl: ValidationReport
-    versions: dict[str, list[int]]
-    new: list[VersionRecord] = field(default_factory=list)
-
-
-def archive_of(settings: Settings) -> Archive:
-    """The version archive that belongs to a store."""
-    return Archive(settings.store_dir / "versions")
 
 
 def published_versions(settings: Settings) -> dict[str, list[int]]:
@@ -152,7 +122,7 @@ def build_project(settings: Settings, options: PublishOptions) -> tuple[LibraryB
 def _build_project(settings: Settings, options: PublishOptions) -> tuple[LibraryBuild, Published]:
     manifests, problems = read_manifests(settings.reviews_dir, settings.root)
     if not manifests:
-        raise ProblemsFound(_problem_lines(problems) or "no review manifests were found")
+        raise ProblemsFound(problem_lines(problems) or "no review manifests were found")
     archive = archive_of(settings)
     versions = published_versions(settings)
     new: dict[str, VersionRecord] = {}
@@ -215,138 +185,6 @@ def _note_published(settings: Settings, built: LibraryBuild) -> None:
     built.new = noted
 
 
-def assemble(
-    settings: Settings,
-    manifests: Sequence[ReviewManifest],
-    versions: Mapping[str, Sequence[int]],
-    vocabulary: Vocabulary,
-    options: PublishOptions,
-) -> tuple[list[ReviewInputs], list[Problem]]:
-    """Read every listed version of every review; problems only for each review's newest."""
-    archive = archive_of(settings)
-    reviews: list[ReviewInputs] = []
-    problems: list[Problem] = []
-    for manifest in manifests:
-        numbers = sorted(versions.get(manifest.review_id, ()))
-        for number in numbers:
-            try:
-                record = archive.get(manifest.review_id, number)
-            except ArchiveError as exc:
-                problems.append(
-                    Problem(manifest.path, None, Severity.ERROR, "version.missing", str(exc))
-                )
-                continue
-            damaged = archive.verify(record)
-            if damaged:
-                problems.append(damaged_version(record, damaged))
-                continue
-            review, found = ingest_review(
-                record.manifest(manifest),
-                record.text,
-                bib_encoding=options.bib_encoding,
-                vocabulary=vocabulary.concept_ids(),
-                version=record,
-            )
-            if number == numbers[-1]:
-                problems.extend(found)
-            if review is not None:
-                reviews.append(review)
-    return reviews, problems
-
-
-def damaged_version(record: VersionRecord, damaged: Sequence[str]) -> Problem:
-    """The error for an archived version whose files no longer match their checksums."""
-    return Problem(
-        str(record.folder),
-        None,
-        Severity.ERROR,
-        "version.checksum",
-        f"{record.qualified_id}: {', '.join(damaged)} no longer match their recorded checksums",
-    )
-
-
-def current_graph_names(dataset: Dataset, reviews: Sequence[ReviewInputs]) -> list[str]:
-    """The graphs answers read by default: shared ones and each review's newest version."""
-    chosen = {
-        review_id: r.version.number
-        for review_id, r in latest_versions(reviews).items()
-        if r.version is not None
-    }
-    return snapshot_graph_names((str(g.identifier) for g in dataset.graphs() if len(g)), chosen)
-
-
-def snapshot_graph_names(graphs: Any, chosen: Mapping[str, int]) -> list[str]:
-    """Of ``graphs``, the shared ones and, for each review, those of its chosen version."""
-    picked = []
-    for name in graphs:
-        review_id, number = ids.graph_version(name)
-        if number is None or chosen.get(review_id or "") == number:
-            picked.append(name)
-    return sorted(picked)
-
-
-def validate_snapshots(
-    dataset: Dataset,
-    reviews: Sequence[ReviewInputs],
-    settings: Settings,
-    new: Mapping[str, VersionRecord] | None = None,
-) -> ValidationReport:
-    """SHACL on the current snapshot and on each new version's (``new``: review -> version).
-
-    Older versions were checked when they were published.  Missing or unreadable shapes are
-    a hard failure; so is running past the time limit.
-    """
-    shapes = load_shapes(settings.shapes)
-    names = [str(g.identifier) for g in dataset.graphs() if len(g)]
-    current = {
-        k: r.version.number for k, r in latest_versions(reviews).items() if r.version is not None
-    }
-    choices = [current]
-    for review_id, record in (new or {}).items():
-        if current.get(review_id) != record.number:
-            choices.append({**current, review_id: record.number})
-    deadline = time.monotonic() + settings.shacl_timeout
-    results: list[ShapeResult] = []
-    for choice in choices:
-        snapshot = Dataset()
-        for name in snapshot_graph_names(names, choice):
-            graph = dataset.graph(URIRef(name))
-            target = snapshot.graph(URIRef(name))
-            for triple in graph:
-                target.add(triple)
-        report = validate_within(snapshot, shapes, deadline - time.monotonic())
-        results.extend(r for r in report.results if r not in results)
-    return ValidationReport(
-        not any(r.severity == "violation" for r in results),
-        tuple(sorted(results, key=lambda r: (r.severity, r.focus, r.path or ""))),
-    )
-
-
-def validate_within(dataset: Dataset, shapes: Any, seconds: float) -> ValidationReport:
-    """SHACL with a time limit: past it, a ValidationTimeout (nothing is published)."""
-    outcome: list[ValidationReport | BaseException] = []
-
-    def run() -> None:
-        try:
-            outcome.append(validate_dataset(dataset, shapes))
-        except BaseException as exc:
-            outcome.append(exc)
-
-    # A daemon thread: a validation that never ends cannot keep the process alive.
-    worker = threading.Thread(target=run, daemon=True, name="shacl")
-    worker.start()
-    worker.join(max(seconds, 0.0))
-    if worker.is_alive() or not outcome:
-        raise ValidationTimeout(
-            "SHACL validation ran past its time limit (EVKG_SHACL_TIMEOUT): nothing was "
-            "published and the previous store is untouched"
-        )
-    result = outcome[0]
-    if isinstance(result, BaseException):
-        raise result
-    return result
-
-
 def _build_and_publish(
     settings: Settings,
     manifests: Sequence[ReviewManifest],
@@ -376,15 +214,10 @@ def _build_and_publish(
         return built, send_build(settings, path, unchanged_since=previous[0].name)
     reviews, found = assemble(settings, manifests, versions, vocabulary, options)
     problems = problems + found + key_clashes(reviews)
-    _gate(problems, reviews, options)
+    gate(problems, reviews, options)
     dataset = build_dataset(reviews, vocabulary)
     report = validate_snapshots(dataset, reviews, settings, new)
-    if report.violations or (options.strict and report.warnings):
-        raise ProblemsFound(
-            f"SHACL: {len(report.violations)} violation(s), {len(report.warnings)} warning(s): "
-            "nothing was published and the previous store is untouched\n"
-            + "\n".join(f"shacl {r}" for r in report.results)
-        )
+    refuse_failed_shacl(report, options)
     current = current_graph_names(dataset, reviews)
     built = LibraryBuild(reviews, problems, dataset, current, report, versions, list(new.values()))
     info = {
@@ -403,62 +236,6 @@ def _read_info(path: Path) -> dict[str, Any]:
     return data
 
 
-def key_clashes(reviews: Sequence[ReviewInputs]) -> list[Problem]:
-    """Errors for a bib key that two reviews use for two different works.
-
-    Answers and pages find a source by its key across the whole library, so such a pair would
-    be shown as one work; until sources are told apart by review, the build refuses it.
-    """
-    used: dict[str, tuple[str, URIRef]] = {}
-    problems = []
-    for review in latest_versions(reviews).values():
-        for key, iri in canonical_source_iris(review.bibliography).items():
-            other = used.setdefault(key, (review.manifest.review_id, iri))
-            if other[1] != iri:
-                problems.append(
-                    Problem(
-                        review.bibliography.path,
-                        None,
-                        Severity.ERROR,
-                        "library.key-clash",
-                        f"the key {key} names another work in {other[0]}: give one of the two "
-                        "a key of its own",
-                        key,
-                    )
-                )
-    return problems
-
-
-def _gate(problems: list[Problem], reviews: list[ReviewInputs], options: PublishOptions) -> None:
-    errors = sum(p.severity is Severity.ERROR for p in problems)
-    warnings = len(problems) - errors
-    # --accept-errors lets an editor publish the *entries* that could be read; an input that
-    # could not be read at all (a review text, a manifest) is never published in part.
-    unacceptable = [
-        p for p in problems if p.severity is Severity.ERROR and not p.code.startswith("bib.")
-    ]
-    empty = sorted(
-        {
-            r.manifest.review_id
-            for r in latest_versions(reviews).values()
-            if not r.bibliography.entries
-        }
-    )
-    if empty:
-        raise ProblemsFound(
-            f"{_problem_lines(problems)}\nno entries could be read for {', '.join(empty)}: "
-            "nothing was published and the previous store is untouched"
-        )
-    if (errors and not options.accept_errors) or unacceptable or (options.strict and warnings):
-        raise ProblemsFound(
-            f"{_problem_lines(problems)}\n{errors} error(s), {warnings} warning(s): nothing was "
-            "published and the previous store is untouched. Fix the inputs, or pass "
-            "--accept-errors to publish the entries that could be read."
-        )
-    if not reviews:
-        raise ProblemsFound(_problem_lines(problems) or "nothing to publish")
-
-
 def _summary(built: LibraryBuild, vocabulary: Vocabulary) -> dict[str, Any]:
     by_review: dict[str, list[str]] = {}
     for review in built.reviews:
@@ -475,23 +252,9 @@ def _summary(built: LibraryBuild, vocabulary: Vocabulary) -> dict[str, Any]:
         "build_kind": "full",
         "versions": {k: sorted(v) for k, v in sorted(built.versions.items()) if v},
         "reviews": [
-            {
-                "id": r.manifest.review_id,
-                "version": r.version.id if r.version else None,
-                "sources": len(r.bibliography.entries),
-                "bibliography": {
-                    "file": Path(r.bibliography.path).name,
-                    "sha256": r.bibliography.checksum,
-                },
-                "manifest": {"file": Path(r.manifest.path).name, "sha256": r.manifest.checksum},
-            }
-            for r in sorted(latest.values(), key=lambda r: r.manifest.review_id)
+            review_summary(r) for r in sorted(latest.values(), key=lambda r: r.manifest.review_id)
         ],
         "problems": [p.to_json() for p in built.problems],
         "shacl": [vars(r) for r in built.shacl.results],
         "graphs": sorted(str(g.identifier) for g in built.dataset.graphs() if len(g)),
     }
-
-
-def _problem_lines(problems: Sequence[Problem]) -> str:
-    return "\n".join(str(p) for p in problems)

@@ -43,7 +43,17 @@ from kg.build.dataset import (
     software_version,
 )
 from kg.config import Settings
-from kg.errors import ProblemsFound
+from kg.library.assembly import (
+    PublishOptions,
+    archive_of,
+    assemble,
+    damaged_version,
+    gate,
+    key_clashes,
+    refuse_failed_shacl,
+    review_summary,
+    validate_within,
+)
 from kg.rdf import ids
 from kg.rdf.concepts import Vocabulary
 from kg.rdf.convert import from_ox, iter_ox_quads
@@ -121,24 +131,20 @@ def build_increment(
     versions: Mapping[str, Sequence[int]],
     new: Mapping[str, VersionRecord],
     problems: list[Problem],
-    options: Any,
+    options: PublishOptions,
     vocabulary: Vocabulary,
     previous: tuple[Path, dict[str, Any]],
 ) -> tuple[list[ReviewInputs], list[Problem], ValidationReport, dict[str, Any], Path]:
     """Publish the changed reviews on top of the previous build; returns what was made."""
-    from kg.library.full import _gate, assemble
-
     folder, before = previous
     changed = sorted(new)
     ours = [m for m in manifests if m.review_id in changed]
     reviews, found = assemble(settings, ours, versions, vocabulary, options)
     old = ox.Store.read_only(str(folder / "oxigraph"))
-    from kg.library.full import key_clashes
-
     problems = problems + found + key_clashes(reviews) + _clashes(old, reviews)
     problems += _damaged_versions(settings, versions, changed)
     if changed or any(p.severity is Severity.ERROR for p in problems):
-        _gate(problems, reviews, options)
+        gate(problems, reviews, options)
     part = build_dataset(reviews, None)
     checksums = {k: v for k, v in before["input_checksums"].items() if k not in changed}
     for review in reviews:
@@ -177,12 +183,7 @@ def build_increment(
         }
     )
     report = _validate(old, part, written, current, changed, settings)
-    if report.violations or (options.strict and report.warnings):
-        raise ProblemsFound(
-            f"SHACL: {len(report.violations)} violation(s), {len(report.warnings)} warning(s): "
-            "nothing was published and the previous store is untouched\n"
-            + "\n".join(f"shacl {r}" for r in report.results)
-        )
+    refuse_failed_shacl(report, options)
     del old
 
     def fill(target: Path) -> tuple[int, list[str]]:
@@ -238,7 +239,6 @@ def _damaged_versions(
 ) -> list[Problem]:
     """The unchanged reviews are not read again, but their archived files are still checked."""
     from ingest.archive import ArchiveError
-    from kg.library.full import archive_of, damaged_version
 
     archive = archive_of(settings)
     problems = []
@@ -313,7 +313,6 @@ def _validate(
 
     That is the vocabulary, and what the rest of the library says about the sources they cite.
     """
-    from kg.library.full import validate_within
     from kg.rdf.validate import load_shapes
 
     shapes = load_shapes(settings.shapes)
@@ -365,19 +364,7 @@ def _summary(
     changed = {r.manifest.review_id for r in reviews}
     summaries = {r["id"]: r for r in before.get("reviews", []) if r["id"] not in changed}
     for review in latest_versions(reviews).values():
-        summaries[review.manifest.review_id] = {
-            "id": review.manifest.review_id,
-            "version": review.version.id if review.version else None,
-            "sources": len(review.bibliography.entries),
-            "bibliography": {
-                "file": Path(review.bibliography.path).name,
-                "sha256": review.bibliography.checksum,
-            },
-            "manifest": {
-                "file": Path(review.manifest.path).name,
-                "sha256": review.manifest.checksum,
-            },
-        }
+        summaries[review.manifest.review_id] = review_summary(review)
     kept_problems = [
         p
         for p in before.get("problems", [])

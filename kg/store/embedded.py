@@ -42,6 +42,8 @@ STORE_FORMAT = 4
 # never exported, never copied into the default graph, never visible to /sparql.
 PRIVATE_SUFFIX = "/sentences"
 WRITE_LOCK = ".write.lock"
+# What answers read, precomputed by each publish beside its store (see kg.answers.index).
+ANSWER_INDEX = "answers.json"
 
 
 @dataclass(frozen=True)
@@ -251,8 +253,6 @@ class GraphStore:
         )
         # The versions shown, when this is a snapshot other than the current one.
         self.versions: Mapping[str, int] = dict(versions or {})
-        # Answers precomputed for a view (kg.answers.index.version_index), if any.
-        self.view_index: dict[str, Any] | None = None
 
     @classmethod
     def open(cls, root: Path) -> GraphStore:
@@ -295,14 +295,14 @@ class GraphStore:
         return data
 
     def answer_index(self) -> dict[str, Any] | None:
-        """The precomputed answers of the build, or of a view (:mod:`kg.answers.index`)."""
-        if self.versions:
-            return self.view_index
-        if self.build_dir is None:
+        """The build's precomputed answers as written (:mod:`kg.answers.index` reads them)."""
+        if self.versions or self.build_dir is None:
             return None
-        from kg.answers.index import read_index
-
-        return read_index(self.build_dir)
+        path = self.build_dir / ANSWER_INDEX
+        if not path.is_file():
+            return None
+        data: dict[str, Any] = json.loads(path.read_text("utf-8"))
+        return data
 
     def run_public_query(
         self, query: str, kind: str, *, seconds: float, row_cap: int

@@ -33,7 +33,7 @@ from rdflib import Dataset
 from kg.errors import StoreError
 from kg.rdf.convert import iter_ox_quads
 from kg.rdf.ids import GRAPH_BASE
-from kg.store.embedded import KEEP_BUILDS, PRIVATE_SUFFIX, STORE_FORMAT
+from kg.store.embedded import ANSWER_INDEX, KEEP_BUILDS, PRIVATE_SUFFIX, STORE_FORMAT
 from kg.store.remote.client import AnswerCut, Endpoint
 from kg.store.remote.lease import LEASE, STORE_GRAPH, PublishLease
 from kg.store.remote.reader import (
@@ -157,10 +157,8 @@ def publish_remote_build(
     server's current build was sent from that one, graphs the increment did not write keep
     the digests the server recorded for them, and are neither read nor sent again.
     """
-    from kg.answers.index import INDEX
-
     info: dict[str, Any] = json.loads((folder / "build.json").read_text("utf-8"))
-    index = folder / INDEX
+    index = folder / ANSWER_INDEX
     source = _BuildSource(folder, info)
     unchanged: set[str] = set()
     if unchanged_since is not None:

@@ -230,10 +230,8 @@ class RemoteGraphStore(GraphStore):
             raise StoreError(f"the answer index of build {self._build_id} is damaged") from exc
         if hashlib.sha256(text).hexdigest() != digest:
             raise StoreError(f"the answer index of build {self._build_id} is incomplete")
-        from kg.answers.index import INDEX_FORMAT
-
         data: dict[str, Any] = json.loads(text)
-        return data if data.get("format") == INDEX_FORMAT else None
+        return data
 
     def about(self, iri: str) -> list[ox.Triple]:
         """Every triple of the current snapshot whose subject is ``iri``."""
