@@ -19,7 +19,7 @@ from kg.errors import InputError, KGError
 
 if TYPE_CHECKING:
     from kg.library.assembly import LibraryBuild
-    from kg.store.backend import Published
+    from kg.library.backend import Published
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -232,7 +232,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.safe_files import write_atomically
     from kg.errors import StoreError
     from kg.export import export
-    from kg.store.backend import open_store
+    from kg.library.backend import open_store
 
     data = export(open_store(settings), args.format)
     if args.out:
@@ -310,7 +310,7 @@ def _suggest(args: argparse.Namespace, settings: Settings) -> int:
 def _query(args: argparse.Namespace, settings: Settings) -> int:
     from kg.answers.answer import answer, to_json, to_text
     from kg.answers.read_model import read_model
-    from kg.store.backend import open_store
+    from kg.library.backend import open_store
 
     knowledge = read_model(open_store(settings)).knowledge
     result = answer(args.question, knowledge)
@@ -352,8 +352,8 @@ def _diff(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.library.backend import open_store
     from kg.rdf.validate import load_shapes, validate_dataset
-    from kg.store.backend import open_store
 
     shapes = load_shapes(Path(args.shapes) if args.shapes else None)
     report = validate_dataset(open_store(settings).to_dataset(current_only=True), shapes)

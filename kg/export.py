@@ -13,6 +13,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS
 
 from kg.errors import InputError
+from kg.rdf.convert import union_graph
 from kg.rdf.namespaces import BIBO, EVKG, PREFIXES
 from kg.store.embedded import GraphStore
 
@@ -55,16 +56,6 @@ def export(store: GraphStore, fmt: str) -> bytes:
     else:
         items = sorted(store.quads(), key=str)
     return ox.serialize(items, format=RDF_FORMATS[fmt], prefixes=PREFIXES) or b""
-
-
-def union_graph(dataset: Dataset) -> Graph:
-    """All triples of all named graphs in one graph, with our prefixes."""
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        graph.add((s, p, o))
-    return graph
 
 
 def to_bibtex(dataset: Dataset) -> str:

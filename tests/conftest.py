@@ -109,7 +109,7 @@ def built_store(
         # As `evkg build` publishes to a server: with the answer index workers read.
         from kg.answers.index import write_index
         from kg.config import Settings
-        from kg.store.backend import publish_to
+        from kg.library.backend import publish_to
 
         working = tmp_path_factory.mktemp("working-copy")
         settings = replace(Settings.from_env({}), store_dir=working, endpoint=remote_endpoint)

@@ -18,8 +18,8 @@ from ingest.pipeline import ReviewInputs, ingest_reviews
 from kg.build.dataset import build_dataset
 from kg.cli import main
 from kg.errors import StoreError
+from kg.library.backend import open_store
 from kg.rdf.concepts import Vocabulary, load_vocabulary
-from kg.store.backend import open_store
 from kg.store.embedded import GraphStore, publish
 from kg.store.remote.client import Endpoint
 from kg.store.remote.publish import publish_remote
@@ -354,7 +354,7 @@ def test_the_server_keeps_the_answer_index_an_embedded_build_writes(
     from kg.answers.index import read_index, write_index
     from kg.answers.read_model import read_model
     from kg.config import Settings
-    from kg.store.backend import publish_to
+    from kg.library.backend import publish_to
 
     dataset = build_dataset(project_reviews, vocabulary)
     local = publish(dataset, tmp_path / "embedded", {"digest": "i"}, None, write_index)

@@ -17,10 +17,10 @@ from ingest.diff import diff_versions, read_version
 from kg.cli import main
 from kg.config import Settings
 from kg.errors import ProblemsFound
-from kg.export import union_graph
 from kg.library.assembly import PublishOptions, archive_of
 from kg.library.full import build_project
 from kg.rdf import ids
+from kg.rdf.convert import union_graph
 from kg.rdf.namespaces import EVKG
 from kg.store.embedded import GraphStore, current_build
 from tests.tiny_project import MANIFEST, REVIEW, V1, V2, make_tiny_project

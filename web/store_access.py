@@ -23,7 +23,7 @@ from kg.answers.read_model import ReadModel, read_model
 from kg.answers.understand import MAX_QUESTION
 from kg.config import Settings
 from kg.library.assembly import snapshot_graph_names
-from kg.store.backend import current_build_id, open_store
+from kg.library.backend import current_build_id, open_store
 from kg.store.embedded import GraphStore
 from kg.store.remote.client import Endpoint
 
@@ -78,7 +78,7 @@ class StoreHolder:
             kept = self.snapshots.setdefault(key, view)
             # A view is a copy of the whole library: keep as many as about two libraries'
             # worth of triples (eight of a small one, one of a large one), newest last.
-            size = max(1, int(store.info.get("quads", 0)))
+            size = max(1, store.record.quads)
             while len(self.snapshots) > max(1, min(MAX_SNAPSHOTS, VIEW_BUDGET // size)):
                 self.snapshots.pop(next(iter(self.snapshots)))
             return kept
@@ -86,8 +86,7 @@ class StoreHolder:
 
 def published_in(store: GraphStore) -> dict[str, list[int]]:
     """Each review's published version numbers in a build."""
-    versions = store.info.get("versions") or {}
-    return {str(k): sorted(int(n) for n in v) for k, v in versions.items()}
+    return store.record.versions or {}
 
 
 def init_app(app: Flask, root: Path, endpoint: Endpoint | None = None) -> None:

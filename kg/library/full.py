@@ -18,7 +18,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from rdflib import Dataset
@@ -55,12 +54,13 @@ from kg.library.assembly import (
     review_summary,
     validate_snapshots,
 )
+from kg.library.backend import Published, current_info, publish_to, send_build
 from kg.library.incremental import build_increment, previous_build
 from kg.rdf.concepts import Vocabulary, load_vocabulary
 from kg.rdf.validate import (
     shapes_checksum,
 )
-from kg.store.backend import Published, current_info, publish_to, send_build
+from kg.store.record import BuildRecord
 
 LOG = logging.getLogger(__name__)
 
@@ -71,9 +71,9 @@ def published_versions(settings: Settings) -> dict[str, list[int]]:
     Before the first build (or when the store was deleted) the archive's own notes of what
     was published are the fallback, so the library can be rebuilt from the archive alone.
     """
-    data = current_info(settings) or {}
-    if isinstance(data.get("versions"), dict):
-        return {str(k): sorted(int(n) for n in v) for k, v in data["versions"].items()}
+    found = BuildRecord(current_info(settings) or {}).versions
+    if found is not None:
+        return found
     archive = archive_of(settings)
     return {
         review: [r.number for r in archive.versions(review) if r.published_at]
@@ -201,12 +201,11 @@ def _build_and_publish(
         reviews, problems, report, _, path = build_increment(
             settings, manifests, versions, new, problems, options, vocabulary, previous
         )
-        info = _read_info(path)
         built = LibraryBuild(
             reviews,
             problems,
             Dataset(),
-            info["current_graphs"],
+            BuildRecord.read(path).current_graphs,
             report,
             versions,
             list(new.values()),
@@ -227,13 +226,6 @@ def _build_and_publish(
     }
     published = publish_to(settings, dataset, info, current, write_index)
     return built, published
-
-
-def _read_info(path: Path) -> dict[str, Any]:
-    import json
-
-    data: dict[str, Any] = json.loads((path / "build.json").read_text("utf-8"))
-    return data
 
 
 def _summary(built: LibraryBuild, vocabulary: Vocabulary) -> dict[str, Any]:

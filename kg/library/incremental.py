@@ -60,6 +60,7 @@ from kg.rdf.convert import from_ox, iter_ox_quads
 from kg.rdf.namespaces import CITO, EVKG
 from kg.rdf.validate import ShapeResult, ValidationReport, shapes_checksum
 from kg.store.embedded import PRIVATE_SUFFIX, STORE_FORMAT, current_build, publish_build
+from kg.store.record import BuildRecord
 from kg.store.remote.client import Endpoint
 
 LOG = logging.getLogger(__name__)
@@ -73,14 +74,12 @@ def previous_build(
     new: Mapping[str, VersionRecord],
     strict: bool = False,
     bib_encoding: str | None = None,
-) -> tuple[Path, dict[str, Any]] | None:
+) -> tuple[Path, BuildRecord] | None:
     """The current build, if a build of ``new`` may go on from it; else None (build in full).
 
     A strict build, and one after a build that published errors (``--accept-errors``), read
     every review again: what was accepted then must be judged again now.
     """
-    import json
-
     if strict:
         return None
     folder = current_build(settings.store_dir)
@@ -88,29 +87,28 @@ def previous_build(
         return None
     if settings.endpoint is not None and not _server_holds(settings.endpoint, folder.name):
         return None
-    try:
-        info: dict[str, Any] = json.loads((folder / "build.json").read_text("utf-8"))
-    except (OSError, ValueError):
+    built = BuildRecord.read_or_none(folder)
+    if built is None:
         return None
+    published = built.versions
     same = (
-        info.get("store_format") == STORE_FORMAT
-        and info.get("software_version") == software_version()
-        and info.get("vocabulary_checksum") == vocabulary.checksum
-        and info.get("shapes_checksum") == shapes_checksum(settings.shapes)
+        built.store_format == STORE_FORMAT
+        and built.get("software_version") == software_version()
+        and built.get("vocabulary_checksum") == vocabulary.checksum
+        and built.get("shapes_checksum") == shapes_checksum(settings.shapes)
         # The unchanged reviews' bibliographies were read in the previous build's encoding.
-        and info.get("bib_encoding") == bib_encoding
-        and isinstance(info.get("input_checksums"), dict)
-        and isinstance(info.get("versions"), dict)
+        and built.get("bib_encoding") == bib_encoding
+        and built.input_checksums is not None
+        and published is not None
     )
-    if not same or any(p.get("severity") == "error" for p in info.get("problems", [])):
+    if not same or published is None or built.published_errors:
         return None
-    published = info["versions"]
     if set(published) - {m.review_id for m in manifests}:
         return None  # a review left the library: only a full build drops it
     for review_id, record in new.items():
         if record.number <= max(published.get(review_id, [0])):
             return None  # only a newer version of a review (or a new review) goes on
-    return folder, info
+    return folder, built
 
 
 def _server_holds(endpoint: Endpoint, local_build: str) -> bool:
@@ -133,7 +131,7 @@ def build_increment(
     problems: list[Problem],
     options: PublishOptions,
     vocabulary: Vocabulary,
-    previous: tuple[Path, dict[str, Any]],
+    previous: tuple[Path, BuildRecord],
 ) -> tuple[list[ReviewInputs], list[Problem], ValidationReport, dict[str, Any], Path]:
     """Publish the changed reviews on top of the previous build; returns what was made."""
     folder, before = previous
@@ -146,7 +144,7 @@ def build_increment(
     if changed or any(p.severity is Severity.ERROR for p in problems):
         gate(problems, reviews, options)
     part = build_dataset(reviews, None)
-    checksums = {k: v for k, v in before["input_checksums"].items() if k not in changed}
+    checksums = {k: v for k, v in (before.input_checksums or {}).items() if k not in changed}
     for review in reviews:
         checksums.setdefault(review.manifest.review_id, []).extend(review_checksums(review))
     digest = input_digest([vocabulary.checksum] + [c for cs in checksums.values() for c in cs])
@@ -154,7 +152,7 @@ def build_increment(
     provenance = ids.provenance_graph_iri()
     part.remove_graph(part.graph(provenance))
     new_provenance = part.graph(provenance)
-    old_build = ids.build_iri(str(before["digest"]))
+    old_build = ids.build_iri(before.digest)
     for quad in old.quads_for_pattern(None, None, None, ox.NamedNode(str(provenance))):
         triple = _renamed(quad.triple, str(old_build), str(build_iri))
         new_provenance.add(
@@ -169,13 +167,13 @@ def build_increment(
     }
     leaving = {
         g
-        for g in before["current_graphs"]
+        for g in before.current_graphs
         if ids.graph_version(g)[0] in changed
         and ids.graph_version(g)[1] != newest.get(ids.graph_version(g)[0] or "")
     }
     written = {str(g.identifier): g for g in part.graphs() if len(g)}
     current = sorted(
-        (set(before["current_graphs"]) - leaving)
+        (set(before.current_graphs) - leaving)
         | {
             n
             for n in written
@@ -189,7 +187,7 @@ def build_increment(
     def fill(target: Path) -> tuple[int, list[str]]:
         ox.Store.read_only(str(folder / "oxigraph")).backup(str(target))
         store = ox.Store(str(target))
-        quads = int(before["quads"])
+        quads = before.quads
         replaced: list[ox.Triple] = []
         public_now = {n for n in current if not n.endswith(PRIVATE_SUFFIX)}
         for name in sorted(written):
@@ -197,7 +195,7 @@ def build_increment(
             if store.contains_named_graph(node):
                 held = [q.triple for q in store.quads_for_pattern(None, None, None, node)]
                 quads -= len(held)
-                if name in before["current_graphs"] and not name.endswith(PRIVATE_SUFFIX):
+                if name in before.current_graphs and not name.endswith(PRIVATE_SUFFIX):
                     replaced.extend(held)
                 store.remove_graph(node)
         for name in leaving:
@@ -352,7 +350,7 @@ def _validate(
 
 
 def _summary(
-    before: Mapping[str, Any],
+    before: BuildRecord,
     reviews: Sequence[ReviewInputs],
     problems: Sequence[Problem],
     report: ValidationReport,
@@ -362,12 +360,12 @@ def _summary(
     written: Mapping[str, Any],
 ) -> dict[str, Any]:
     changed = {r.manifest.review_id for r in reviews}
-    summaries = {r["id"]: r for r in before.get("reviews", []) if r["id"] not in changed}
+    summaries = {r["id"]: r for r in before.reviews if r["id"] not in changed}
     for review in latest_versions(reviews).values():
         summaries[review.manifest.review_id] = review_summary(review)
     kept_problems = [
         p
-        for p in before.get("problems", [])
+        for p in before.problems
         if not any(f"/versions/{r}/" in str(p.get("file", "")) for r in changed)
     ]
     kept_shacl = [
@@ -377,13 +375,15 @@ def _summary(
     ]
     new_shacl = [vars(r) for r in report.results if isinstance(r, ShapeResult)]
     return {
-        **{k: v for k, v in before.items() if k not in ("built_at", "quads", "current_graphs")},
+        **{
+            k: v for k, v in before.data.items() if k not in ("built_at", "quads", "current_graphs")
+        },
         "digest": digest,
         "versions": {k: sorted(v) for k, v in sorted(versions.items()) if v},
         "reviews": [summaries[k] for k in sorted(summaries)],
         "problems": _distinct(kept_problems + [p.to_json() for p in problems]),
         "shacl": kept_shacl + [r for r in new_shacl if r not in kept_shacl],
-        "graphs": sorted(set(before.get("graphs", [])) | set(written)),
+        "graphs": sorted(set(before.graphs) | set(written)),
         "input_checksums": {k: sorted(v) for k, v in sorted(checksums.items())},
         "build_kind": "incremental",
         # What a server needs sent again (kg.store.remote.publish); the rest it already holds.

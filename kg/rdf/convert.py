@@ -8,9 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
+
+from kg.rdf.namespaces import PREFIXES
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -74,3 +76,13 @@ def to_dataset(quads: Iterable[ox.Quad]) -> Dataset:
             graph = dataset.graph(name)
         graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
     return dataset
+
+
+def union_graph(dataset: Dataset) -> Graph:
+    """All triples of all named graphs in one graph, with our prefixes."""
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph

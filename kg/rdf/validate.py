@@ -16,7 +16,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from kg.errors import KGError
-from kg.export import union_graph
+from kg.rdf.convert import union_graph
 
 
 class ShapesError(KGError):

@@ -20,7 +20,6 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping
-from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -28,10 +27,11 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from ingest.safe_files import exclusive_lock, sync_folder, write_atomically
+from ingest.safe_files import exclusive_lock, sync_folder
 from kg.errors import StoreError
 from kg.rdf.convert import iter_ox_quads, to_dataset
 from kg.rdf.namespaces import PREFIXES
+from kg.store.record import BuildRecord
 
 KEEP_BUILDS = 3
 # Bumped whenever the layout of a published build changes; older builds are refused on open.
@@ -44,14 +44,6 @@ PRIVATE_SUFFIX = "/sentences"
 WRITE_LOCK = ".write.lock"
 # What answers read, precomputed by each publish beside its store (see kg.answers.index).
 ANSWER_INDEX = "answers.json"
-
-
-@dataclass(frozen=True)
-class BuildInfo:
-    """What ``build.json`` says about a published build."""
-
-    path: Path
-    data: Mapping[str, Any]
 
 
 def current_build(root: Path) -> Path | None:
@@ -147,7 +139,7 @@ def publish_build(
             "current_graphs": current,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
-        write_atomically(partial / "build.json", json.dumps(payload, indent=2) + "\n")
+        BuildRecord(payload).write(partial)
         sync_folder(partial / "oxigraph")
         partial.rename(final)
         sync_folder(builds)
@@ -261,17 +253,17 @@ class GraphStore:
         if build is None:
             raise StoreError(f"no built graph under {root}: run `evkg build` first")
         try:
-            info = json.loads((build / "build.json").read_text("utf-8"))
+            record = BuildRecord.read(build)
         except (OSError, ValueError) as exc:
             raise StoreError(
                 f"the build at {build} has no readable build.json: run `evkg build` again"
             ) from exc
-        if info.get("store_format") != STORE_FORMAT:
+        if record.store_format != STORE_FORMAT:
             raise StoreError(
                 f"the store at {build} was built by another version of evidence-graph: "
                 "run `evkg build` again"
             )
-        private = [g for g in info.get("current_graphs", []) if g.endswith(PRIVATE_SUFFIX)]
+        private = [g for g in record.current_graphs if g.endswith(PRIVATE_SUFFIX)]
         try:
             return cls(ox.Store.read_only(str(build / "oxigraph")), build, private)
         except OSError as exc:
@@ -291,8 +283,12 @@ class GraphStore:
             return dict(self._info_override)
         if self.build_dir is None:
             return {}
-        data: dict[str, Any] = json.loads((self.build_dir / "build.json").read_text("utf-8"))
-        return data
+        return BuildRecord.read(self.build_dir).as_dict()
+
+    @property
+    def record(self) -> BuildRecord:
+        """The build's record, typed."""
+        return BuildRecord(self.info)
 
     def answer_index(self) -> dict[str, Any] | None:
         """The build's precomputed answers as written (:mod:`kg.answers.index` reads them)."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import secrets
 import time
@@ -34,6 +33,7 @@ from kg.errors import StoreError
 from kg.rdf.convert import iter_ox_quads
 from kg.rdf.ids import GRAPH_BASE
 from kg.store.embedded import ANSWER_INDEX, KEEP_BUILDS, PRIVATE_SUFFIX, STORE_FORMAT
+from kg.store.record import BuildRecord
 from kg.store.remote.client import AnswerCut, Endpoint
 from kg.store.remote.lease import LEASE, STORE_GRAPH, PublishLease
 from kg.store.remote.reader import (
@@ -157,7 +157,7 @@ def publish_remote_build(
     server's current build was sent from that one, graphs the increment did not write keep
     the digests the server recorded for them, and are neither read nor sent again.
     """
-    info: dict[str, Any] = json.loads((folder / "build.json").read_text("utf-8"))
+    info = BuildRecord.read(folder).as_dict()
     index = folder / ANSWER_INDEX
     source = _BuildSource(folder, info)
     unchanged: set[str] = set()

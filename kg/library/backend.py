@@ -7,7 +7,6 @@ both come here, so they can never disagree about where the library is.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from rdflib import Dataset
 
 from kg.config import Settings
 from kg.store.embedded import Finisher, GraphStore, current_build, publish
+from kg.store.record import BuildRecord
 from kg.store.remote.client import Endpoint
 
 
@@ -59,11 +59,8 @@ def current_info(settings: Settings) -> dict[str, Any] | None:
     build = current_build(settings.store_dir)
     if build is None:
         return None
-    try:
-        data: dict[str, Any] = json.loads((build / "build.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data
+    record = BuildRecord.read_or_none(build)
+    return record.as_dict() if record is not None else None
 
 
 def publish_to(
@@ -94,5 +91,4 @@ def send_build(settings: Settings, path: Path, unchanged_since: str | None = Non
 
         build_id, record = publish_remote_build(settings.endpoint, path, unchanged_since)
         return Published(f"{settings.endpoint.shown} (build {build_id})", record, path)
-    data = json.loads((path / "build.json").read_text("utf-8"))
-    return Published(str(path), data, path)
+    return Published(str(path), BuildRecord.read(path).as_dict(), path)
