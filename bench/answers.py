@@ -17,7 +17,7 @@ from pathlib import Path
 from kg.answers.answer import answer, to_json
 from kg.answers.gapmap import gap_map
 from kg.answers.read_model import read_model
-from kg.store.embedded import GraphStore
+from kg.store.embedded import EmbeddedStore
 
 QUESTIONS = {
     "what supports X": "what supports hope",
@@ -41,7 +41,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=50)
     args = parser.parse_args()
     started = time.perf_counter()
-    store = GraphStore.open(Path(args.store))
+    store = EmbeddedStore.open(Path(args.store))
     knowledge = read_model(store).knowledge
     cold_ms = (time.perf_counter() - started) * 1000
     results: dict[str, dict[str, float]] = {}

@@ -60,11 +60,11 @@ def main() -> None:
 
     from bench.library import add_review
     from kg.answers.read_model import read_model
-    from kg.store.embedded import GraphStore
+    from kg.store.embedded import EmbeddedStore
     from tests.sparql_servers import endpoint_env, sparql_server
 
     library, _ = build_library(args.size, args.seed)
-    embedded = GraphStore.open(library / "store")
+    embedded = EmbeddedStore.open(library / "store")
     knowledge = read_model(embedded).knowledge
     cited = Counter(k for c in knowledge.claims.values() for k in c.keys if k.startswith("shared"))
     key = cited.most_common(1)[0][0]

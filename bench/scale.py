@@ -228,11 +228,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
 
-    from kg.store.embedded import GraphStore, current_build
+    from kg.store.embedded import EmbeddedStore, current_build
 
     root, build_s = build_library(args.size, args.seed)
     store_dir = root / "store"
-    store = GraphStore.open(store_dir)
+    store = EmbeddedStore.open(store_dir)
     quads = len(store)
     snapshot = root / "snapshot.nt"
     if not snapshot.is_file():

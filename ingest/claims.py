@@ -16,11 +16,10 @@ from pathlib import Path
 
 import yaml
 
+from ingest.claim_terms import SCHEMES, STANCES
 from ingest.problems import Problem, Severity
 
-STANCES = ("supports", "challenges", "qualifies")
 STATUSES = ("confirmed", "suggested")
-SCHEMES = ("mechanisms", "outcomes", "barriers", "enablers", "settings", "populations")
 # report(line, code, message, claim_id)
 Report = Callable[[int | None, str, str, str | None], None]
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

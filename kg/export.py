@@ -10,12 +10,13 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS
+from rdflib.namespace import DCTERMS, FOAF, RDF
 
 from kg.errors import InputError
+from kg.rdf.bibfields import FIELD_PROPERTIES, VERBATIM_FIELDS
 from kg.rdf.convert import union_graph
 from kg.rdf.namespaces import BIBO, EVKG, PREFIXES
-from kg.store.embedded import GraphStore
+from kg.store.protocol import GraphStore
 
 RDF_FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,
@@ -28,20 +29,6 @@ FORMATS = (*RDF_FORMATS, "bib")
 # Turtle and N-Triples have no named graphs: they get the current snapshot (the union of the
 # current graphs).  The quad formats carry every named graph, older versions included.
 _TRIPLE_FORMATS = frozenset({"ttl", "nt"})
-
-_FIELD_PROPERTIES = {
-    "volume": BIBO.volume,
-    "number": BIBO.issue,
-    "pages": BIBO.pages,
-    "doi": BIBO.doi,
-    "isbn": BIBO.isbn,
-    "edition": BIBO.edition,
-    "address": EVKG.placeOfPublication,
-    "series": EVKG.seriesTitle,
-    "shortauthor": EVKG.shortAuthor,
-    "url": BIBO.uri,
-    "note": SKOS.note,
-}
 
 
 def export(store: GraphStore, fmt: str) -> bytes:
@@ -98,10 +85,10 @@ def _entry(graph: Graph, source: URIRef, key: str) -> str:
         agent = graph.value(source, predicate)
         if agent is not None:
             fields.append((field, _escape(str(graph.value(agent, FOAF.name)))))
-    for field, predicate in _FIELD_PROPERTIES.items():
+    for field, predicate in FIELD_PROPERTIES.items():
         value = graph.value(source, predicate)
         if value is not None:
-            verbatim = field in ("url", "doi")
+            verbatim = field in VERBATIM_FIELDS
             fields.append((field, str(value) if verbatim else _escape(str(value))))
     for node in graph.objects(source, EVKG.bibField):
         fields.append(

@@ -22,7 +22,8 @@ from ingest.pipeline import ReviewInputs, ingest_reviews
 from ingest.problems import has_errors
 from kg.build.dataset import build_dataset
 from kg.rdf.concepts import Vocabulary, load_vocabulary
-from kg.store.embedded import GraphStore, publish
+from kg.store.embedded import EmbeddedStore, publish
+from kg.store.protocol import GraphStore
 from kg.store.remote.client import Endpoint
 from tests.sparql_servers import endpoint_env, sparql_server
 
@@ -124,7 +125,7 @@ def library_store(built_store: Path, remote_endpoint: Endpoint | None) -> GraphS
         from kg.store.remote.reader import RemoteGraphStore
 
         return RemoteGraphStore.open_remote(remote_endpoint)
-    return GraphStore.open(built_store)
+    return EmbeddedStore.open(built_store)
 
 
 def copy_project(tmp_path: Path, bib: Path | None = None) -> Path:

@@ -11,7 +11,7 @@ from kg.answers.answer import answer, to_json
 from kg.answers.knowledge import Knowledge
 from kg.answers.read_model import read_model
 from kg.cli import main
-from kg.store.embedded import GraphStore
+from kg.store.protocol import GraphStore
 from tests.conftest import needs_seed
 
 pytestmark = needs_seed  # the claims' locators are checked against the review's text

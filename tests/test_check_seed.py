@@ -14,7 +14,7 @@ from kg.build.dataset import build_dataset, canonical_source_iris
 from kg.cli import main
 from kg.rdf import ids
 from kg.rdf.namespaces import EVKG
-from kg.store.embedded import GraphStore
+from kg.store.protocol import GraphStore
 from tests.conftest import ROOT, needs_seed, seed_path
 
 pytestmark = needs_seed

@@ -18,7 +18,8 @@ from ingest.bibrecords import BibEntry
 from ingest.bibtex import parse_bibtex, parse_bibtex_string
 from kg.export import export
 from kg.rdf.namespaces import BIBO, EVKG
-from kg.store.embedded import GraphStore
+from kg.store.embedded import EmbeddedStore
+from kg.store.protocol import GraphStore
 from tests.conftest import IN_CI, ROOT
 
 
@@ -132,7 +133,7 @@ def test_hostile_text_survives_export_as_text(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p", DATA / "bad" / "10-hostile.bib")
     result = ingest_reviews(project / "reviews", project)
     publish(build_dataset(result.reviews), tmp_path / "store", {})
-    hostile_store = GraphStore.open(tmp_path / "store")
+    hostile_store = EmbeddedStore.open(tmp_path / "store")
     again = parse_bibtex_string(export(hostile_store, "bib").decode("utf-8"))
     titles = {e.key: e.title for e in again.entries}
     assert titles["hostile2020"] == (

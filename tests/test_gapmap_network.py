@@ -14,7 +14,7 @@ from kg.answers.network import (
 )
 from kg.answers.read_model import read_model
 from kg.rdf.concepts import CONCEPT_BASE
-from kg.store.embedded import GraphStore
+from kg.store.protocol import GraphStore
 from tests.conftest import needs_seed
 
 pytestmark = needs_seed

@@ -21,7 +21,7 @@ from kg.errors import ProblemsFound
 from kg.library.assembly import PublishOptions
 from kg.library.full import build_project
 from kg.rdf.concepts import CONCEPT_BASE
-from kg.store.embedded import GraphStore
+from kg.store.embedded import EmbeddedStore
 from tests.conftest import DATA
 from tests.threads import run_at_once
 from tests.tiny_project import make_tiny_project
@@ -39,7 +39,7 @@ def test_claims_with_the_same_id_in_different_reviews_are_all_counted(tmp_path: 
         for claim in data["claims"]:
             if COMMON_CONCEPT in claim.get("mechanisms", []):
                 expected.add((data["review"], claim["id"]))
-    knowledge = read_model(GraphStore.open(settings.store_dir)).knowledge
+    knowledge = read_model(EmbeddedStore.open(settings.store_dir)).knowledge
     about = knowledge.claims_about(f"{CONCEPT_BASE}mechanism/{COMMON_CONCEPT}")
     assert {(c.iri.rsplit("/", 2)[-2], c.id) for c in about} == expected
     assert len({review for review, _ in expected}) == 3
@@ -78,15 +78,15 @@ def test_the_precomputed_answer_index_says_what_the_store_says(tmp_path: Path) -
     assert published.path is not None
     index = read_index(published.path)
     assert index is not None
-    store = GraphStore.open(settings.store_dir)
+    store = EmbeddedStore.open(settings.store_dir)
     from_store = Knowledge(store)  # through SPARQL
     from_index = Knowledge(store, index)
     assert _as_data(from_index) == _as_data(from_store)
     assert from_store.mentions and from_store.claims and from_store.by_concept
-    assert index["references"] == read_model(GraphStore.open(settings.store_dir)).references
+    assert index["references"] == read_model(EmbeddedStore.open(settings.store_dir)).references
     # A server reads the index: no SPARQL for answers.
     assert (
-        read_model(GraphStore.open(settings.store_dir)).knowledge.claims.keys()
+        read_model(EmbeddedStore.open(settings.store_dir)).knowledge.claims.keys()
         == from_store.claims.keys()
     )
 
@@ -198,7 +198,7 @@ def test_citations_in_two_reviews_are_told_apart(tmp_path: Path) -> None:
         "utf-8",
     )
     build_project(settings, PublishOptions())
-    knowledge = read_model(GraphStore.open(settings.store_dir)).knowledge
+    knowledge = read_model(EmbeddedStore.open(settings.store_dir)).knowledge
     reviews = {m.review for m in knowledge.mentions}
     assert reviews == {"tiny-review", "other-review"}
     together = co_citation_graph(knowledge)
@@ -231,7 +231,7 @@ def _stores_agree(one: Path, other: Path) -> None:
 
     from kg.store.embedded import current_build
 
-    first, second = GraphStore.open(one), GraphStore.open(other)
+    first, second = EmbeddedStore.open(one), EmbeddedStore.open(other)
     assert first.graph_names() == second.graph_names()
     a, b = first.to_dataset(), second.to_dataset()
     for name in first.graph_names():
@@ -290,7 +290,7 @@ def test_adding_and_changing_a_review_builds_on_the_previous_store_as_a_full_bui
     assert rebuilt.info["build_kind"] == "full"
     _stores_agree(settings.store_dir, full.store_dir)
     # Answers on the incremental build see the new review and the new version.
-    knowledge = read_model(GraphStore.open(settings.store_dir)).knowledge
+    knowledge = read_model(EmbeddedStore.open(settings.store_dir)).knowledge
     assert any(f"/claim/{added}/" in iri for iri in knowledge.claims)
     assert not any("/claim/synthetic-00001/c3" in iri for iri in knowledge.claims)
     # A view of the older version answers from the build's shards and one new shard, as it
@@ -298,7 +298,7 @@ def test_adding_and_changing_a_review_builds_on_the_previous_store_as_a_full_bui
     from kg.answers.index import version_index
     from kg.library.assembly import snapshot_graph_names
 
-    store = GraphStore.open(settings.store_dir)
+    store = EmbeddedStore.open(settings.store_dir)
     chosen = {r: max(ns) for r, ns in third.info["versions"].items()} | {"synthetic-00001": 1}
     view = store.snapshot(snapshot_graph_names(store.graph_names(), chosen), {"synthetic-00001": 1})
     index = version_index(store, "synthetic-00001", 1)

@@ -23,7 +23,7 @@ from kg.library import full as library
 from kg.library.assembly import PublishOptions, archive_of
 from kg.library.drafts import VersionPublished, analyse, confirm
 from kg.library.full import build_project, publish_version, published_versions
-from kg.store.embedded import GraphStore, current_build
+from kg.store.embedded import EmbeddedStore, current_build
 from tests.conftest import ROOT
 from tests.tiny_project import REVIEW, V2, environment, make_tiny_project
 
@@ -40,7 +40,7 @@ def with_draft(tmp_path: Path) -> tuple[Settings, VersionRecord]:
 
 
 def keys(settings: Settings) -> set[str]:
-    store = GraphStore.open(settings.store_dir)
+    store = EmbeddedStore.open(settings.store_dir)
     return {str(row["key"]) for row in store.select("list_sources")}
 
 

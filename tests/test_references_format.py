@@ -9,7 +9,8 @@ import pytest
 from ingest.pipeline import ingest_reviews
 from kg.answers.read_model import read_model
 from kg.build.dataset import build_dataset
-from kg.store.embedded import GraphStore, publish
+from kg.store.embedded import EmbeddedStore, publish
+from kg.store.protocol import GraphStore
 
 
 def test_references_of_the_seed_bibliography(library_store: GraphStore) -> None:
@@ -45,7 +46,7 @@ def test_case_12_two_works_of_one_author_and_year_get_letters(tmp_path: Path) ->
     result = ingest_reviews(tmp_path / "reviews", tmp_path)
     assert result.problems == ()
     publish(build_dataset(result.reviews), tmp_path / "store", {})
-    refs = read_model(GraphStore.open(tmp_path / "store")).references
+    refs = read_model(EmbeddedStore.open(tmp_path / "store")).references
     assert refs["b2"].startswith("Buck, G. (2020a) Another title")
     assert refs["b1"].startswith("Buck, G. (2020b) Zebra title")
     # Cited differently (three authors), so no letter.

@@ -20,7 +20,7 @@ from kg.cli import main
 from kg.errors import StoreError
 from kg.library.backend import open_store
 from kg.rdf.concepts import Vocabulary, load_vocabulary
-from kg.store.embedded import GraphStore, publish
+from kg.store.embedded import EmbeddedStore, publish
 from kg.store.remote.client import Endpoint
 from kg.store.remote.publish import publish_remote
 from kg.store.remote.reader import RemoteGraphStore, current_remote, snapshot_graph
@@ -55,7 +55,7 @@ def test_hostile_text_comes_back_from_the_server_as_it_went_in(
     publish(dataset, tmp_path / "embedded", {"digest": "h"})
     publish_remote(server, dataset, {"digest": "h"})
     remote = RemoteGraphStore.open_remote(server)
-    embedded = GraphStore.open(tmp_path / "embedded")
+    embedded = EmbeddedStore.open(tmp_path / "embedded")
     # Every public graph, and the current snapshot, is the same graph on both stores:
     # <script> titles, right-to-left marks, language tags, years and booleans included.
     ours, theirs = _graphs(embedded.to_dataset()), _graphs(remote.to_dataset())
@@ -412,7 +412,7 @@ def test_adding_a_review_on_a_server_sends_only_what_changed_and_equals_a_full_b
     shutil.copytree(settings.store_dir / "versions", full.store_dir / "versions")
     build_project(replace(full, endpoint=None), PublishOptions())
     remote = RemoteGraphStore.open_remote(server)
-    embedded = GraphStore.open(full.store_dir)
+    embedded = EmbeddedStore.open(full.store_dir)
     ours, theirs = _graphs(embedded.to_dataset()), _graphs(remote.to_dataset())
     assert ours.keys() == theirs.keys()
     for name, graph in ours.items():

@@ -21,18 +21,18 @@ from kg.answers.review_view import sources_of
 from kg.build.dataset import build_dataset
 from kg.errors import StoreError
 from kg.rdf.concepts import Vocabulary
-from kg.store.embedded import GraphStore, current_build, is_private, publish
+from kg.store.embedded import EmbeddedStore, current_build, is_private, publish
 from tests.conftest import ROOT
 
 
 def keys_in(root: Path) -> set[str]:
-    store = GraphStore.open(root)
+    store = EmbeddedStore.open(root)
     [review] = store.select("list_reviews")
     return {str(r["key"]) for r in store.select("list_sources", review=str(review["review"]))}
 
 
 def test_a_published_build_reopens_read_only_with_every_source(built_store: Path) -> None:
-    store = GraphStore.open(built_store)
+    store = EmbeddedStore.open(built_store)
     [review] = store.select("list_reviews")
     assert review["title"] == "Peer mentoring in the criminal justice system"
     rows = sources_of(store, str(review["review"]))
@@ -53,7 +53,7 @@ def test_the_store_holds_exactly_what_was_built(
     built_store: Path, project_reviews: tuple[ReviewInputs, ...], vocabulary: Vocabulary
 ) -> None:
     built = build_dataset(project_reviews, vocabulary)
-    stored = GraphStore.open(built_store).to_dataset()
+    stored = EmbeddedStore.open(built_store).to_dataset()
     # Everything but the review's own words, which are never read out of the store whole.
     names = {
         g.identifier
@@ -67,7 +67,7 @@ def test_the_store_holds_exactly_what_was_built(
 
 def test_opening_before_any_build_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="run `evkg build` first"):
-        GraphStore.open(tmp_path)
+        EmbeddedStore.open(tmp_path)
 
 
 class ExplodingDataset(Dataset):
@@ -140,7 +140,7 @@ def test_queries_see_each_triple_once_even_when_graphs_repeat_it(
     quads = sum(1 for _ in dataset.quads((None, None, None, None)))
     assert quads > len(distinct)
     publish(dataset, tmp_path, {})
-    store = GraphStore.open(tmp_path)
+    store = EmbeddedStore.open(tmp_path)
     [row] = store.select("count_triples")
     assert int(str(row["triples"])) == len(distinct)
     assert len(store) == quads  # exports and len() see the named graphs, not the union copy
@@ -154,7 +154,7 @@ def test_a_build_from_another_version_is_refused_with_advice(
     info["store_format"] = 1
     (build / "build.json").write_text(json.dumps(info), "utf-8")
     with pytest.raises(StoreError, match=r"another version.*run `evkg build` again"):
-        GraphStore.open(tmp_path)
+        EmbeddedStore.open(tmp_path)
 
 
 def test_prune_keeps_the_current_build_with_a_relative_root(

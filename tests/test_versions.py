@@ -22,7 +22,7 @@ from kg.library.full import build_project
 from kg.rdf import ids
 from kg.rdf.convert import union_graph
 from kg.rdf.namespaces import EVKG
-from kg.store.embedded import GraphStore, current_build
+from kg.store.embedded import EmbeddedStore, current_build
 from tests.tiny_project import MANIFEST, REVIEW, V1, V2, make_tiny_project
 from web import create_app
 
@@ -57,7 +57,7 @@ def test_an_unchanged_rebuild_makes_no_new_version(tmp_path: Path) -> None:
 def test_each_version_records_who_when_what_and_the_one_it_revises(
     two_versions: Settings,
 ) -> None:
-    dataset = GraphStore.open(two_versions.store_dir).to_dataset()
+    dataset = EmbeddedStore.open(two_versions.store_dir).to_dataset()
     v1, v2 = ids.version_iri(REVIEW, 1), ids.version_iri(REVIEW, 2)
     assert (v2, PROV.wasRevisionOf, v1) in dataset.graph(ids.graph_iri(REVIEW, "versions"))
     union = union_graph(dataset)
@@ -83,7 +83,7 @@ def test_each_version_records_who_when_what_and_the_one_it_revises(
     }
     for number in (1, 2):
         graph = ids.graph_iri(REVIEW, "claims", number)
-        assert (None, EVKG.claimId, None) in GraphStore.open(
+        assert (None, EVKG.claimId, None) in EmbeddedStore.open(
             two_versions.store_dir
         ).to_dataset().graph(graph)
         assert (graph, EVKG.inVersion, ids.version_iri(REVIEW, number)) in union
@@ -168,13 +168,13 @@ def test_versions_command_lists_states(
 
 
 def test_the_library_rebuilds_from_the_archive_alone(two_versions: Settings) -> None:
-    before = GraphStore.open(two_versions.store_dir).to_dataset()
+    before = EmbeddedStore.open(two_versions.store_dir).to_dataset()
     shutil.rmtree(two_versions.store_dir / "builds")
     (two_versions.store_dir / "current").unlink()
     # v1's files are no longer in the project (it holds v2's): they come from the archive,
     # and the archive's notes say which versions were published.
     build_project(two_versions, PublishOptions())
-    after = GraphStore.open(two_versions.store_dir).to_dataset()
+    after = EmbeddedStore.open(two_versions.store_dir).to_dataset()
     graphs = {str(g.identifier) for g in before.graphs() if len(g)}
     assert graphs == {str(g.identifier) for g in after.graphs() if len(g)}
     for name in graphs:
@@ -198,7 +198,7 @@ def test_files_put_back_as_they_were_make_a_new_current_version(two_versions: Se
     assert [r.number for r in records] == [1, 2, 3]
     assert records[2].files == records[0].files  # the same files as v1, as a newer version
     assert "dean2019" in {
-        row["key"] for row in GraphStore.open(two_versions.store_dir).select("list_sources")
+        row["key"] for row in EmbeddedStore.open(two_versions.store_dir).select("list_sources")
     }
 
 
@@ -212,7 +212,7 @@ def test_an_older_version_keeps_the_review_details_it_had(
     # The review's author turns out to be Abbott: only the new version may say so.
     manifest.write_text(MANIFEST.replace('["Writer, Wendy"]', '["Abbott, A."]'), "utf-8")
     build_project(settings, PublishOptions())
-    dataset = GraphStore.open(settings.store_dir).to_dataset()
+    dataset = EmbeddedStore.open(settings.store_dir).to_dataset()
 
     def by_author(number: int) -> set[str]:
         graph = dataset.graph(ids.graph_iri(REVIEW, "profiles", number))

@@ -38,20 +38,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             app.config["EVKG_" + name] = app.config[name]
     if config:
         app.config.update(config)
-    app.config.setdefault(
-        "EVKG_USERS_FILE", str(Path(app.config["EVKG_STORE_DIR"]).parent / "editors.json")
-    )
-
-    from kg.store.remote.client import Endpoint
+    from kg.config import Settings
     from web import store_access
 
-    # EVKG_STORE (a SPARQL endpoint) puts the library on a server; given in ``config`` it
-    # wins over the environment, as every other setting does.
-    wanted = {k: v for k, v in os.environ.items() if k.startswith("EVKG_STORE")}
-    wanted.update({k: str(v) for k, v in (config or {}).items() if k.startswith("EVKG_STORE")})
-    endpoint = Endpoint.from_env(wanted)
-    app.extensions["evkg.endpoint"] = endpoint
-    store_access.init_app(app, Path(app.config["EVKG_STORE_DIR"]), endpoint)
+    # Where the library is (its folders, or a SPARQL server named by EVKG_STORE) is read
+    # once, here, into the Settings that the CLI reads too; ``config`` wins over the
+    # environment, as it does for every other setting.
+    given = {k: str(v) for k, v in (config or {}).items() if k.startswith("EVKG_")}
+    given["EVKG_STORE_DIR"] = str(app.config["EVKG_STORE_DIR"])
+    settings = Settings.from_env({**os.environ, **given})
+    app.config.setdefault("EVKG_USERS_FILE", str(settings.users_file))
+    store_access.init_app(app, settings)
 
     from web import api, auth, editor, errors, exports, pages, sparql, versions
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from ingest.claim_terms import STANCES
 from kg.answers.answer import answer, pages_of, to_json
 from kg.answers.gapmap import gap_map
 from kg.answers.network_view import network_data
@@ -132,14 +133,8 @@ def concept(segment: str, concept_id: str) -> ResponseReturnValue:
             "scheme": info.scheme,
             "definition": info.definition,
             "labels": sorted(info.labels),
-            "claims": {
-                s: [c.id for c in claims if c.stance == s]
-                for s in ("supports", "challenges", "qualifies")
-            },
-            "claim_iris": {
-                s: [c.iri for c in claims if c.stance == s]
-                for s in ("supports", "challenges", "qualifies")
-            },
+            "claims": {s: [c.id for c in claims if c.stance == s] for s in STANCES},
+            "claim_iris": {s: [c.iri for c in claims if c.stance == s] for s in STANCES},
         }
     )
 

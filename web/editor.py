@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,13 +30,15 @@ from flask.typing import ResponseReturnValue
 from werkzeug.utils import secure_filename
 
 from ingest.archive import CLAIMS, ArchiveError, VersionRecord, review_details
+from ingest.claim_terms import STANCES
 from ingest.pipeline import read_manifests
 from kg.config import Settings
 from kg.errors import KGError
 from kg.library.assembly import PublishOptions, archive_of
-from kg.library.drafts import STANCES, VersionPublished, analyse, confirm, reject, report_of
+from kg.library.drafts import VersionPublished, analyse, confirm, reject, report_of
 from kg.library.full import publish_version, published_versions
 from web.auth import accounts, current_editor, editor_required, sign_in, sign_out
+from web.store_access import app_settings
 from web.versions import DIFF_LABELS
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
@@ -59,19 +60,6 @@ def allow_uploads() -> None:
     """
     if request.endpoint == "editor.upload":
         request.max_content_length = int(current_app.config["EVKG_MAX_UPLOAD"])
-
-
-def settings() -> Settings:
-    """Where the app's store, reviews and project root are."""
-    config = current_app.config
-    base = Settings.from_env()
-    return replace(
-        base,
-        root=Path(config.get("EVKG_ROOT") or base.root),
-        reviews_dir=Path(config.get("EVKG_REVIEWS_DIR") or base.reviews_dir),
-        store_dir=Path(config["EVKG_STORE_DIR"]),
-        endpoint=current_app.extensions.get("evkg.endpoint"),
-    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -103,7 +91,7 @@ def logout() -> ResponseReturnValue:
 @editor_required
 def dashboard() -> ResponseReturnValue:
     """Each review and its versions: current, published, or draft waiting for review."""
-    config = settings()
+    config = app_settings()
     manifests, _ = read_manifests(config.reviews_dir, config.root)
     published = published_versions(config)
     archive = archive_of(config)
@@ -124,7 +112,7 @@ def dashboard() -> ResponseReturnValue:
 @editor_required
 def upload() -> ResponseReturnValue:
     """Upload a new version of a review: its text, its reference list, and claims."""
-    config = settings()
+    config = app_settings()
     manifests, _ = read_manifests(config.reviews_dir, config.root)
     ids = [m.review_id for m in manifests]
     if request.method == "GET":
@@ -160,7 +148,7 @@ def upload() -> ResponseReturnValue:
 @editor_required
 def draft(review_id: str, number: int) -> ResponseReturnValue:
     """The report on an uploaded version: check, suggestions, SHACL, and the diff."""
-    config = settings()
+    config = app_settings()
     record = _record(config, review_id, number)
     report = report_of(config, record)
     published = published_versions(config).get(review_id, [])
@@ -209,7 +197,7 @@ def _decide_on(
     done: str,
 ) -> ResponseReturnValue:
     """Apply an editor's decision on a suggestion, then show the queue again."""
-    config = settings()
+    config = app_settings()
     record = _editable(config, review_id, number)
     try:
         decide(config, record, current_editor() or "unknown")
@@ -226,7 +214,7 @@ def _decide_on(
 @editor_required
 def publish(review_id: str, number: int) -> ResponseReturnValue:
     """Publish the draft: build aside, validate, swap in; the old version serves until then."""
-    config = settings()
+    config = app_settings()
     record = _editable(config, review_id, number)
     # The kept report: it is remade whenever the draft or the published version changes, and
     # the publish below checks the inputs and SHACL again itself.

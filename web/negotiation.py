@@ -7,7 +7,7 @@ from flask import Response, abort, request
 
 from kg.export import RDF_FORMATS
 from kg.rdf.namespaces import PREFIXES
-from kg.store.embedded import GraphStore
+from kg.store.protocol import GraphStore
 from web.store_access import get_store
 
 MEDIA_TYPES = {

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
+from ingest.claim_terms import STANCES
 from kg.answers.answer import answer, page_of, pages_of
 from kg.answers.gapmap import gap_map
 from kg.answers.knowledge import citation_authors
@@ -126,9 +127,7 @@ def concept(segment: str, concept_id: str) -> ResponseReturnValue:
     if fmt:
         return rdf_response(info.iri, fmt)
     claims = k.claims_about(info.iri)
-    grouped = {
-        s: [c for c in claims if c.stance == s] for s in ("supports", "challenges", "qualifies")
-    }
+    grouped = {s: [c for c in claims if c.stance == s] for s in STANCES}
     related = sorted(
         {
             other

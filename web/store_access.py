@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, field
 
 from flask import Flask, abort, current_app, g, request
 
@@ -24,8 +23,7 @@ from kg.answers.understand import MAX_QUESTION
 from kg.config import Settings
 from kg.library.assembly import snapshot_graph_names
 from kg.library.backend import current_build_id, open_store
-from kg.store.embedded import GraphStore
-from kg.store.remote.client import Endpoint
+from kg.store.protocol import GraphStore
 
 MAX_SNAPSHOTS = 8
 VIEW_BUDGET = 2_000_000  # quads, summed over the views of older versions kept at once
@@ -89,10 +87,15 @@ def published_in(store: GraphStore) -> dict[str, list[int]]:
     return store.record.versions or {}
 
 
-def init_app(app: Flask, root: Path, endpoint: Endpoint | None = None) -> None:
-    """Open the current build once, in the factory (on a server when ``endpoint`` is given)."""
-    settings = replace(Settings.from_env({}), store_dir=root, endpoint=endpoint)
+def init_app(app: Flask, settings: Settings) -> None:
+    """Open the current build once, in the factory (on a server when the settings name one)."""
     app.extensions["evkg.store"] = StoreHolder(settings, open_store(settings), threading.Lock())
+
+
+def app_settings() -> Settings:
+    """The settings the app was made with: where its store, reviews and project root are."""
+    holder: StoreHolder = current_app.extensions["evkg.store"]
+    return holder.settings
 
 
 def get_store() -> GraphStore:

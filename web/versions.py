@@ -6,13 +6,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, abort, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from ingest.archive import Archive, ArchiveError, VersionRecord, parse_version_id
 from ingest.diff import VersionError, diff_versions, read_version
+from kg.library.assembly import archive_of
 from kg.library.history import version_history
-from web.store_access import get_store, published_in
+from web.store_access import app_settings, get_store, published_in
 
 bp = Blueprint("versions", __name__)
 
@@ -35,7 +36,7 @@ DIFF_LABELS = {
 
 def archive() -> Archive:
     """The version archive beside the app's store."""
-    return Archive(Path(current_app.config["EVKG_STORE_DIR"]) / "versions")
+    return archive_of(app_settings())
 
 
 @lru_cache(maxsize=32)

@@ -9,15 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kg.answers.evidence import EvidenceProfile, profile_of, review_of, summary_sentence
+from ingest.claim_terms import STANCES
+from kg.answers.evidence import EvidenceProfile, profile_of, summary_sentence
 from kg.answers.knowledge import ClaimInfo, Knowledge, MentionInfo
 from kg.answers.read_model import read_model
 from kg.answers.understand import Understanding, search_claims, understand
+from kg.rdf import ids
 
 STANCE_ORDER = {
     "challenges": ("challenges", "qualifies", "supports"),
 }
-DEFAULT_ORDER = ("supports", "challenges", "qualifies")
+DEFAULT_ORDER = STANCES
 
 
 @dataclass
@@ -200,7 +202,7 @@ def to_json(
             {
                 "id": c.id,
                 "iri": c.iri,
-                "review": review_of(c.iri),
+                "review": ids.claim_review(c.iri),
                 "stance": c.stance,
                 "statement": c.statement,
                 "status": c.status,

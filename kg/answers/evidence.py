@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kg.answers.knowledge import ClaimInfo, Knowledge
+from kg.rdf import ids
 
 GREY_TYPES = frozenset(
     {
@@ -151,13 +152,8 @@ def _profile(claims: list[ClaimInfo], knowledge: Knowledge) -> EvidenceProfile:
         year_range=(min(years), max(years)) if years else None,
         by_review_author=[k for k in keys if k in known and known[k].by_review_author],
         unresolved=unresolved,
-        reviews=len({review_of(c.iri) for c in claims}) or 1,
+        reviews=len({ids.claim_review(c.iri) for c in claims}) or 1,
     )
-
-
-def review_of(claim_iri: str) -> str:
-    """The review a claim belongs to (its IRI is ``claim/<review>/<id>``)."""
-    return claim_iri.rsplit("/", 2)[-2]
 
 
 def _plural(n: int, word: str) -> str:

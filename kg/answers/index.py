@@ -26,7 +26,8 @@ from ingest.safe_files import write_atomically
 from kg.answers.knowledge import Knowledge
 from kg.answers.references import csl_items, letter_references, render_items
 from kg.rdf import ids
-from kg.store.embedded import ANSWER_INDEX, PRIVATE_SUFFIX, GraphStore
+from kg.store.embedded import ANSWER_INDEX, PRIVATE_SUFFIX
+from kg.store.protocol import GraphStore
 
 INDEX = ANSWER_INDEX
 SHARDS = "shards"

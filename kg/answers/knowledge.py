@@ -13,22 +13,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg.store.embedded import GraphStore
+from ingest.claim_terms import ROLES, Stance
+from kg.rdf import ids
+from kg.store.protocol import GraphStore
 
-STANCE_NAMES = {"Supports": "supports", "Challenges": "challenges", "Qualifies": "qualifies"}
-ROLE_NAMES = {
-    "mechanism": "mechanisms",
-    "outcome": "outcomes",
-    "barrier": "barriers",
-    "enabler": "enablers",
-    "setting": "settings",
-    "population": "populations",
-}
-
-
-def _review_of(claim_iri: str) -> str:
-    """The review of a claim, from its IRI (``claim/<review>/<id>``)."""
-    return claim_iri.rsplit("/", 2)[-2]
+# The local names of the stance terms (evkg:Supports, ...) and of the role properties.
+STANCE_NAMES = {stance.value.capitalize(): stance.value for stance in Stance}
+ROLE_NAMES = {role.singular: role.scheme for role in ROLES}
 
 
 def citation_authors(first: str | None, second: str | None, count: int) -> str:
@@ -261,7 +252,7 @@ class Knowledge:
         return dict(
             sorted(
                 claims.items(),
-                key=lambda kv: (_review_of(kv[0]), places.get(kv[0], 1 << 30), kv[1].id),
+                key=lambda kv: (ids.claim_review(kv[0]), places.get(kv[0], 1 << 30), kv[1].id),
             )
         )
 

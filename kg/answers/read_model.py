@@ -16,7 +16,7 @@ from typing import Any
 from kg.answers.index import INDEX_FORMAT
 from kg.answers.knowledge import Knowledge
 from kg.answers.references import csl_items, letter_references, render_items
-from kg.store.embedded import GraphStore
+from kg.store.protocol import GraphStore
 
 
 class ReadModel:

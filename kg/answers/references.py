@@ -14,7 +14,7 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Any
 
-from kg.store.embedded import GraphStore
+from kg.store.protocol import GraphStore
 
 _CSL_TYPES = {
     "article": "article-journal",

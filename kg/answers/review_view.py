@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.store.embedded import GraphStore, Row
+from kg.store.protocol import GraphStore, Row
 
 
 @dataclass

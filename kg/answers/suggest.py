@@ -25,7 +25,8 @@ from rdflib import Graph
 from rdflib.namespace import SKOS
 
 from ingest.audit import Audit
-from ingest.claims import SCHEMES, Claim
+from ingest.claim_terms import SCHEMES
+from ingest.claims import Claim
 from ingest.review import locator_index
 from kg.rdf.concepts import CONCEPT_BASE, SCHEME_SEGMENTS
 

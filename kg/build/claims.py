@@ -7,20 +7,18 @@ from collections.abc import Mapping
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
+from ingest.claim_terms import ROLES, Stance
 from ingest.claims import ClaimSet
 from kg.rdf import ids
 from kg.rdf.namespaces import CITO, EVKG
 from kg.rdf.concepts import concept_iri
 
-STANCES = {"supports": EVKG.Supports, "challenges": EVKG.Challenges, "qualifies": EVKG.Qualifies}
-_PROPERTIES = {
-    "mechanisms": EVKG.mechanism,
-    "outcomes": EVKG.outcome,
-    "barriers": EVKG.barrier,
-    "enablers": EVKG.enabler,
-    "settings": EVKG.setting,
-    "populations": EVKG.population,
+STANCES: dict[str, URIRef] = {
+    Stance.SUPPORTS: EVKG.Supports,
+    Stance.CHALLENGES: EVKG.Challenges,
+    Stance.QUALIFIES: EVKG.Qualifies,
 }
+_PROPERTIES: dict[str, URIRef] = {role.scheme: EVKG[role.singular] for role in ROLES}
 
 
 def build_vocabulary(graph: Graph, vocabulary: Graph) -> None:

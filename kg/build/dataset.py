@@ -25,6 +25,7 @@ from kg.build.claims import build_claims, build_vocabulary
 from kg.build.profiles import build_profiles
 from kg.build.text import build_review_text
 from kg.rdf.namespaces import BIBO, CITO, EVKG, PREFIXES
+from kg.rdf.bibfields import LITERAL_FIELDS, URL_FIELD, URL_PROPERTY
 from kg.rdf.concepts import Vocabulary
 
 PARSER_STACK = (
@@ -45,20 +46,8 @@ _TYPE_CLASSES: dict[str, URIRef] = {
     "proceedings": BIBO.Proceedings,
     "online": BIBO.Webpage,
 }
-# Fields that become standard properties; anything else is kept as an evkg:BibField.
-_LITERAL_FIELDS: dict[str, URIRef] = {
-    "volume": BIBO.volume,
-    "number": BIBO.issue,
-    "pages": BIBO.pages,
-    "doi": BIBO.doi,
-    "isbn": BIBO.isbn,
-    "edition": BIBO.edition,
-    "note": SKOS.note,
-    "address": EVKG.placeOfPublication,
-    "series": EVKG.seriesTitle,
-    "shortauthor": EVKG.shortAuthor,
-}
-_STRUCTURED_FIELDS = frozenset({"journal", "booktitle", "publisher", "institution", "url"})
+# Fields modelled as nodes of their own (or, the URL, as a typed literal), not as BibFields.
+_STRUCTURED_FIELDS = frozenset({"journal", "booktitle", "publisher", "institution", URL_FIELD})
 
 
 def software_version() -> str:
@@ -253,10 +242,10 @@ def _add_containers(graph: Graph, source: URIRef, entry: BibEntry) -> None:
 
 def _add_fields(graph: Graph, source: URIRef, entry: BibEntry) -> None:
     for field, value in sorted(entry.fields.items()):
-        if field in _LITERAL_FIELDS:
-            graph.add((source, _LITERAL_FIELDS[field], Literal(value)))
-        elif field == "url":
-            graph.add((source, BIBO.uri, Literal(value, datatype=XSD.anyURI)))
+        if field in LITERAL_FIELDS:
+            graph.add((source, LITERAL_FIELDS[field], Literal(value)))
+        elif field == URL_FIELD:
+            graph.add((source, URL_PROPERTY, Literal(value, datatype=XSD.anyURI)))
         elif field not in _STRUCTURED_FIELDS:
             node = ids.part_iri(source, "field", field)
             graph.add((source, EVKG.bibField, node))

@@ -43,6 +43,19 @@ class PublishOptions:
     bib_encoding: str | None = None
 
 
+@dataclass(frozen=True)
+class BuildRequest:
+    """What a build is asked to publish: each review's versions, and which of them are new."""
+
+    settings: Settings
+    manifests: Sequence[ReviewManifest]
+    versions: dict[str, list[int]]
+    new: Mapping[str, VersionRecord]
+    problems: list[Problem]  # found before building (in the manifests, say)
+    options: PublishOptions
+    vocabulary: Vocabulary
+
+
 @dataclass
 class LibraryBuild:
     """Everything one build read and made, before it is published."""

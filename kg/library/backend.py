@@ -15,7 +15,8 @@ from typing import Any
 from rdflib import Dataset
 
 from kg.config import Settings
-from kg.store.embedded import Finisher, GraphStore, current_build, publish
+from kg.store.embedded import EmbeddedStore, Finisher, current_build, publish
+from kg.store.protocol import GraphStore
 from kg.store.record import BuildRecord
 from kg.store.remote.client import Endpoint
 
@@ -35,7 +36,7 @@ def open_store(settings: Settings) -> GraphStore:
         from kg.store.remote.reader import RemoteGraphStore
 
         return RemoteGraphStore.open_remote(settings.endpoint)
-    return GraphStore.open(settings.store_dir)
+    return EmbeddedStore.open(settings.store_dir)
 
 
 def current_build_id(store_dir: Path, endpoint: Endpoint | None) -> str | None:

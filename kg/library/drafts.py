@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from ingest.archive import Archive, VersionRecord
+from ingest.claim_terms import STANCES
 from ingest.diff import VersionError, diff_versions, read_version
 from ingest.manifest import ReviewManifest
 from ingest.pipeline import ingest_review, read_manifests
@@ -44,7 +45,6 @@ class VersionPublished(InputError):
 
 QUEUE = "queue.json"
 REPORT = "report.json"
-STANCES = ("supports", "challenges", "qualifies")
 
 
 @dataclass(frozen=True)

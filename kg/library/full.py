@@ -42,6 +42,7 @@ from kg.build.dataset import (
 from kg.config import Settings
 from kg.errors import InputError, ProblemsFound, StoreError
 from kg.library.assembly import (
+    BuildRequest,
     LibraryBuild,
     PublishOptions,
     archive_of,
@@ -194,23 +195,22 @@ def _build_and_publish(
     options: PublishOptions,
 ) -> tuple[LibraryBuild, Published]:
     vocabulary = load_vocabulary()
+    request = BuildRequest(settings, manifests, versions, new, problems, options, vocabulary)
     previous = previous_build(
         settings, vocabulary, manifests, new, options.strict, options.bib_encoding
     )
     if previous is not None:
-        reviews, problems, report, _, path = build_increment(
-            settings, manifests, versions, new, problems, options, vocabulary, previous
-        )
+        made = build_increment(request, previous)
         built = LibraryBuild(
-            reviews,
-            problems,
+            made.reviews,
+            made.problems,
             Dataset(),
-            BuildRecord.read(path).current_graphs,
-            report,
+            BuildRecord.read(made.path).current_graphs,
+            made.report,
             versions,
             list(new.values()),
         )
-        return built, send_build(settings, path, unchanged_since=previous[0].name)
+        return built, send_build(settings, made.path, unchanged_since=previous.folder.name)
     reviews, found = assemble(settings, manifests, versions, vocabulary, options)
     problems = problems + found + key_clashes(reviews)
     gate(problems, reviews, options)

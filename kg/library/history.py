@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.store.embedded import GraphStore
+from kg.store.protocol import GraphStore
 
 
 @dataclass

@@ -22,11 +22,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import RDF, Dataset, URIRef
+from rdflib import RDF, Dataset, Graph, URIRef
 
 from ingest.archive import VersionRecord
 from ingest.manifest import ReviewManifest
@@ -44,7 +45,7 @@ from kg.build.dataset import (
 )
 from kg.config import Settings
 from kg.library.assembly import (
-    PublishOptions,
+    BuildRequest,
     archive_of,
     assemble,
     damaged_version,
@@ -74,7 +75,7 @@ def previous_build(
     new: Mapping[str, VersionRecord],
     strict: bool = False,
     bib_encoding: str | None = None,
-) -> tuple[Path, BuildRecord] | None:
+) -> PreviousBuild | None:
     """The current build, if a build of ``new`` may go on from it; else None (build in full).
 
     A strict build, and one after a build that published errors (``--accept-errors``), read
@@ -108,7 +109,7 @@ def previous_build(
     for review_id, record in new.items():
         if record.number <= max(published.get(review_id, [0])):
             return None  # only a newer version of a review (or a new review) goes on
-    return folder, built
+    return PreviousBuild(folder, built)
 
 
 def _server_holds(endpoint: Endpoint, local_build: str) -> bool:
@@ -123,31 +124,87 @@ def _server_holds(endpoint: Endpoint, local_build: str) -> bool:
     return found is not None and found[1].get("local_build") == local_build
 
 
-def build_increment(
-    settings: Settings,
-    manifests: Sequence[ReviewManifest],
-    versions: Mapping[str, Sequence[int]],
-    new: Mapping[str, VersionRecord],
-    problems: list[Problem],
-    options: PublishOptions,
-    vocabulary: Vocabulary,
-    previous: tuple[Path, BuildRecord],
-) -> tuple[list[ReviewInputs], list[Problem], ValidationReport, dict[str, Any], Path]:
-    """Publish the changed reviews on top of the previous build; returns what was made."""
-    folder, before = previous
-    changed = sorted(new)
-    ours = [m for m in manifests if m.review_id in changed]
-    reviews, found = assemble(settings, ours, versions, vocabulary, options)
-    old = ox.Store.read_only(str(folder / "oxigraph"))
-    problems = problems + found + key_clashes(reviews) + _clashes(old, reviews)
-    problems += _damaged_versions(settings, versions, changed)
-    if changed or any(p.severity is Severity.ERROR for p in problems):
-        gate(problems, reviews, options)
-    part = build_dataset(reviews, None)
-    checksums = {k: v for k, v in (before.input_checksums or {}).items() if k not in changed}
+@dataclass(frozen=True)
+class PreviousBuild:
+    """The published build that an incremental build goes on from."""
+
+    folder: Path
+    record: BuildRecord
+
+
+@dataclass(frozen=True)
+class Increment:
+    """What an incremental build made: the changed reviews, their problems and the build."""
+
+    reviews: list[ReviewInputs]
+    problems: list[Problem]
+    report: ValidationReport
+    path: Path
+
+
+@dataclass(frozen=True)
+class _GraphPlan:
+    """Which named graphs the new build writes, drops from the snapshot, and reads by default."""
+
+    written: dict[str, Graph]  # every graph of the changed reviews, by name
+    leaving: set[str]  # graphs of an older version that leave the current snapshot
+    current: list[str]  # the new build's current graphs
+
+
+def build_increment(request: BuildRequest, previous: PreviousBuild) -> Increment:
+    """Publish the changed reviews on top of the previous build."""
+    changed = sorted(request.new)
+    old = ox.Store.read_only(str(previous.folder / "oxigraph"))
+    reviews, problems = _read_changed(request, old, changed)
+    checksums = {
+        k: v for k, v in (previous.record.input_checksums or {}).items() if k not in changed
+    }
     for review in reviews:
         checksums.setdefault(review.manifest.review_id, []).extend(review_checksums(review))
-    digest = input_digest([vocabulary.checksum] + [c for cs in checksums.values() for c in cs])
+    digest = input_digest(
+        [request.vocabulary.checksum] + [c for cs in checksums.values() for c in cs]
+    )
+    part = _build_part(reviews, request.vocabulary, old, previous.record, digest)
+    plan = _plan_graphs(previous.record, part, reviews, changed)
+    report = _validate(old, part, plan.written, plan.current, changed, request.settings)
+    refuse_failed_shacl(report, request.options)
+    del old
+    info = _summary(
+        previous.record, reviews, problems, report, request.versions, digest, checksums, plan
+    )
+    path = publish_build(
+        request.settings.store_dir,
+        info,
+        lambda target: _fill(target, previous, part, plan),
+        lambda store, target: write_index(store, target, reuse=previous.folder),
+    )
+    return Increment(reviews, problems, report, path)
+
+
+def _read_changed(
+    request: BuildRequest, old: ox.Store, changed: Sequence[str]
+) -> tuple[list[ReviewInputs], list[Problem]]:
+    """Read the changed reviews, and stop at the problems that block a publish."""
+    ours = [m for m in request.manifests if m.review_id in changed]
+    reviews, found = assemble(
+        request.settings, ours, request.versions, request.vocabulary, request.options
+    )
+    problems = request.problems + found + key_clashes(reviews) + _clashes(old, reviews)
+    problems += _damaged_versions(request.settings, request.versions, changed)
+    if changed or any(p.severity is Severity.ERROR for p in problems):
+        gate(problems, reviews, request.options)
+    return reviews, problems
+
+
+def _build_part(
+    reviews: list[ReviewInputs],
+    vocabulary: Vocabulary,
+    old: ox.Store,
+    before: BuildRecord,
+    digest: str,
+) -> Dataset:
+    """The changed reviews' graphs, and the build's PROV record carried over to its new IRI."""
+    part = build_dataset(reviews, None)
     build_iri = ids.build_iri(digest)
     provenance = ids.provenance_graph_iri()
     part.remove_graph(part.graph(provenance))
@@ -159,77 +216,77 @@ def build_increment(
             (from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object))
         )
     build_provenance(new_provenance, reviews, vocabulary, build=build_iri)
+    return part
 
+
+def _plan_graphs(
+    before: BuildRecord, part: Dataset, reviews: list[ReviewInputs], changed: Sequence[str]
+) -> _GraphPlan:
     newest = {
         r.manifest.review_id: r.version.number
         for r in latest_versions(reviews).values()
         if r.version
     }
+
+    def is_newest(name: str) -> bool:
+        review_id, number = ids.graph_version(name)
+        return number is None or number == newest.get(review_id or "")
+
     leaving = {
-        g
-        for g in before.current_graphs
-        if ids.graph_version(g)[0] in changed
-        and ids.graph_version(g)[1] != newest.get(ids.graph_version(g)[0] or "")
+        g for g in before.current_graphs if ids.graph_version(g)[0] in changed and not is_newest(g)
     }
     written = {str(g.identifier): g for g in part.graphs() if len(g)}
-    current = sorted(
-        (set(before.current_graphs) - leaving)
-        | {
-            n
-            for n in written
-            if ids.graph_version(n)[1] in (None, newest.get(ids.graph_version(n)[0] or ""))
-        }
-    )
-    report = _validate(old, part, written, current, changed, settings)
-    refuse_failed_shacl(report, options)
-    del old
+    current = sorted((set(before.current_graphs) - leaving) | {n for n in written if is_newest(n)})
+    return _GraphPlan(written, leaving, current)
 
-    def fill(target: Path) -> tuple[int, list[str]]:
-        ox.Store.read_only(str(folder / "oxigraph")).backup(str(target))
-        store = ox.Store(str(target))
-        quads = before.quads
-        replaced: list[ox.Triple] = []
-        public_now = {n for n in current if not n.endswith(PRIVATE_SUFFIX)}
-        for name in sorted(written):
+
+def _fill(
+    target: Path, previous: PreviousBuild, part: Dataset, plan: _GraphPlan
+) -> tuple[int, list[str]]:
+    """The new store: the previous one copied with hard links, the changed graphs replaced."""
+    ox.Store.read_only(str(previous.folder / "oxigraph")).backup(str(target))
+    store = ox.Store(str(target))
+    quads = previous.record.quads
+    replaced: list[ox.Triple] = []
+    for name in sorted(plan.written):
+        node = ox.NamedNode(name)
+        if store.contains_named_graph(node):
+            held = [q.triple for q in store.quads_for_pattern(None, None, None, node)]
+            quads -= len(held)
+            if name in previous.record.current_graphs and not name.endswith(PRIVATE_SUFFIX):
+                replaced.extend(held)
+            store.remove_graph(node)
+    for name in plan.leaving:
+        if not name.endswith(PRIVATE_SUFFIX):
             node = ox.NamedNode(name)
-            if store.contains_named_graph(node):
-                held = [q.triple for q in store.quads_for_pattern(None, None, None, node)]
-                quads -= len(held)
-                if name in before.current_graphs and not name.endswith(PRIVATE_SUFFIX):
-                    replaced.extend(held)
-                store.remove_graph(node)
-        for name in leaving:
-            if not name.endswith(PRIVATE_SUFFIX):
-                node = ox.NamedNode(name)
-                replaced.extend(q.triple for q in store.quads_for_pattern(None, None, None, node))
-        additions = [q for q in iter_ox_quads(part) if isinstance(q.graph_name, ox.NamedNode)]
-        store.extend(additions)
-        quads += len(additions)
-        # The default graph is the union of the current public graphs: a triple that left
-        # stays there only if a current graph still holds it.
-        for triple in set(replaced):
-            holders = store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
-            if not any(
-                isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in public_now
-                for q in holders
-            ):
-                store.remove(ox.Quad(triple.subject, triple.predicate, triple.object, _DEFAULT))
-        store.extend(
-            ox.Quad(q.subject, q.predicate, q.object, _DEFAULT)
-            for q in additions
-            if q.graph_name.value in public_now  # type: ignore[union-attr]
-        )
-        store.flush()
-        return quads, current
+            replaced.extend(q.triple for q in store.quads_for_pattern(None, None, None, node))
+    additions = [q for q in iter_ox_quads(part) if isinstance(q.graph_name, ox.NamedNode)]
+    store.extend(additions)
+    _patch_default_graph(store, replaced, additions, plan.current)
+    store.flush()
+    return quads + len(additions), plan.current
 
-    info = _summary(before, reviews, problems, report, versions, digest, checksums, written)
-    path = publish_build(
-        settings.store_dir,
-        info,
-        fill,
-        lambda store, target: write_index(store, target, reuse=folder),
+
+def _patch_default_graph(
+    store: ox.Store, replaced: list[ox.Triple], additions: list[ox.Quad], current: list[str]
+) -> None:
+    """The default graph is the union of the current public graphs: keep it so.
+
+    A triple that left stays there only if a current graph still holds it.
+    """
+    public_now = {n for n in current if not n.endswith(PRIVATE_SUFFIX)}
+    for triple in set(replaced):
+        holders = store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
+        if not any(
+            isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in public_now
+            for q in holders
+        ):
+            store.remove(ox.Quad(triple.subject, triple.predicate, triple.object, _DEFAULT))
+    store.extend(
+        ox.Quad(q.subject, q.predicate, q.object, _DEFAULT)
+        for q in additions
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in public_now
     )
-    return reviews, problems, report, info, path
 
 
 def _damaged_versions(
@@ -357,7 +414,7 @@ def _summary(
     versions: Mapping[str, Sequence[int]],
     digest: str,
     checksums: Mapping[str, list[str]],
-    written: Mapping[str, Any],
+    plan: _GraphPlan,
 ) -> dict[str, Any]:
     changed = {r.manifest.review_id for r in reviews}
     summaries = {r["id"]: r for r in before.reviews if r["id"] not in changed}
@@ -383,11 +440,11 @@ def _summary(
         "reviews": [summaries[k] for k in sorted(summaries)],
         "problems": _distinct(kept_problems + [p.to_json() for p in problems]),
         "shacl": kept_shacl + [r for r in new_shacl if r not in kept_shacl],
-        "graphs": sorted(set(before.graphs) | set(written)),
+        "graphs": sorted(set(before.graphs) | set(plan.written)),
         "input_checksums": {k: sorted(v) for k, v in sorted(checksums.items())},
         "build_kind": "incremental",
         # What a server needs sent again (kg.store.remote.publish); the rest it already holds.
-        "changed_graphs": sorted(written),
+        "changed_graphs": sorted(plan.written),
     }
 
 

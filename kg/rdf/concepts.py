@@ -9,19 +9,13 @@ from importlib.resources import files
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
+from ingest.claim_terms import ROLES
 from kg.errors import KGError
 from kg.rdf.namespaces import BASE
 
 CONCEPT_BASE = BASE + "concept/"
 # Claim field -> the path segment of its scheme's concepts.
-SCHEME_SEGMENTS = {
-    "mechanisms": "mechanism",
-    "outcomes": "outcome",
-    "barriers": "barrier",
-    "enablers": "enabler",
-    "settings": "setting",
-    "populations": "population",
-}
+SCHEME_SEGMENTS = {role.scheme: role.singular for role in ROLES}
 
 
 @dataclass(frozen=True)

@@ -65,8 +65,10 @@ def iter_ox_quads(dataset: Dataset) -> Iterator[ox.Quad]:
 
 
 def to_dataset(quads: Iterable[ox.Quad]) -> Dataset:
-    """pyoxigraph quads as an rdflib dataset."""
+    """pyoxigraph quads as an rdflib dataset, with our prefixes bound."""
     dataset = Dataset()
+    for prefix, namespace in PREFIXES.items():
+        dataset.bind(prefix, namespace)
     for quad in quads:
         graph_name = quad.graph_name
         graph = dataset.default_graph

@@ -109,6 +109,11 @@ def claim_iri(review_id: str, claim_id: str) -> URIRef:
     return _iri("claim", review_id, claim_id)
 
 
+def claim_review(claim_iri: str) -> str:
+    """The review a claim belongs to, from its IRI (``claim/<review>/<id>``)."""
+    return claim_iri.rsplit("/", 2)[-2]
+
+
 def vocabulary_graph_iri() -> URIRef:
     """The named graph that holds the concept vocabulary."""
     return _iri("graph", "vocabulary")

@@ -30,7 +30,7 @@ from rdflib import Dataset
 from ingest.safe_files import exclusive_lock, sync_folder
 from kg.errors import StoreError
 from kg.rdf.convert import iter_ox_quads, to_dataset
-from kg.rdf.namespaces import PREFIXES
+from kg.store.protocol import GraphStore, Row
 from kg.store.record import BuildRecord
 
 KEEP_BUILDS = 3
@@ -55,7 +55,7 @@ def current_build(root: Path) -> Path | None:
     return target if (target / "oxigraph").is_dir() else None
 
 
-Finisher = Callable[["GraphStore", Path], None]
+Finisher = Callable[[GraphStore, Path], None]
 
 
 def publish(
@@ -129,7 +129,8 @@ def publish_build(
         if finish is not None:
             private = [n for n in current if n.endswith(PRIVATE_SUFFIX)]
             finish(
-                GraphStore(ox.Store.read_only(str(partial / "oxigraph")), partial, private), partial
+                EmbeddedStore(ox.Store.read_only(str(partial / "oxigraph")), partial, private),
+                partial,
             )
             gc.collect()
         payload = {
@@ -212,11 +213,8 @@ def load_query(name: str) -> str:
     return files("kg.store").joinpath("queries", f"{name}.rq").read_text(encoding="utf-8")
 
 
-Row = dict[str, str | None]
-
-
-class GraphStore:
-    """A read-only view of one published build, with prepared queries.
+class EmbeddedStore:
+    """A read-only view of one published build on disk (or of a view in memory).
 
     The default graph is the current snapshot: the newest version of each review.  A
     :meth:`snapshot` shows another choice of versions the same way.
@@ -247,7 +245,7 @@ class GraphStore:
         self.versions: Mapping[str, int] = dict(versions or {})
 
     @classmethod
-    def open(cls, root: Path) -> GraphStore:
+    def open(cls, root: Path) -> EmbeddedStore:
         """Open the current build read-only; a clear error when there is none."""
         build = current_build(root)
         if build is None:
@@ -319,7 +317,7 @@ class GraphStore:
         """Every named graph of the build, private ones included."""
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def snapshot(self, graphs: Collection[str], versions: Mapping[str, int]) -> GraphStore:
+    def snapshot(self, graphs: Collection[str], versions: Mapping[str, int]) -> EmbeddedStore:
         """A view whose default graph is the union of ``graphs``: another choice of versions.
 
         It is copied into memory once (a review is a few thousand triples) so that its
@@ -337,7 +335,7 @@ class GraphStore:
             for g in wanted
             for q in self._store.quads_for_pattern(None, None, None, g)
         )
-        return GraphStore(
+        return EmbeddedStore(
             view,
             self.build_dir,
             [g.value for g in wanted if is_private(g)],
@@ -381,10 +379,7 @@ class GraphStore:
 
     def to_dataset(self, current_only: bool = False) -> Dataset:
         """The store copied into an rdflib Dataset, for serialisers and comparisons."""
-        dataset = to_dataset(self.quads(current_only))
-        for prefix, namespace in PREFIXES.items():
-            dataset.bind(prefix, namespace)
-        return dataset
+        return to_dataset(self.quads(current_only))
 
     def __len__(self) -> int:
         """Every quad of the named graphs, private ones included."""

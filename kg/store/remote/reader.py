@@ -29,12 +29,17 @@ import json
 import logging
 import zlib
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib import Dataset
 
 from kg.errors import StoreError
-from kg.store.embedded import PRIVATE_SUFFIX, STORE_FORMAT, GraphStore, Row, load_query
+from kg.rdf.convert import to_dataset
+from kg.store.embedded import PRIVATE_SUFFIX, STORE_FORMAT, EmbeddedStore, load_query
+from kg.store.protocol import Row
+from kg.store.record import BuildRecord
 from kg.store.remote.client import AnswerCut, Endpoint, EndpointTimeout, Term, iter_quads, to_term
 from kg.store.remote.lease import STORE_GRAPH
 
@@ -129,13 +134,13 @@ def join_parts(parts: list[str]) -> bytes:
     return gzip.decompress(base64.b64decode("".join(p.partition(":")[2] for p in ordered)))
 
 
-class RemoteGraphStore(GraphStore):
+class RemoteGraphStore:
     """One published build on a SPARQL server, read through the protocol."""
 
     def __init__(self, endpoint: Endpoint, build_id: str, info: Mapping[str, Any]) -> None:
-        # The embedded store's state is not used: every read goes to the server.
+        # Every read goes to the server.
         self.endpoint = endpoint
-        self.build_dir = None
+        self.build_dir: Path | None = None
         self._build_id = build_id
         self._record = dict(info)
         self._queries: dict[str, str] = {}
@@ -167,6 +172,15 @@ class RemoteGraphStore(GraphStore):
     def info(self) -> dict[str, Any]:
         """The build's record (its ``build.json``)."""
         return dict(self._record)
+
+    @property
+    def record(self) -> BuildRecord:
+        """The build's record, typed."""
+        return BuildRecord(self._record)
+
+    def to_dataset(self, current_only: bool = False) -> Dataset:
+        """The build copied into an rdflib Dataset, for serialisers and comparisons."""
+        return to_dataset(self.quads(current_only))
 
     def graph_names(self) -> list[str]:
         """Every named graph of the build, private ones included."""
@@ -245,8 +259,8 @@ class RemoteGraphStore(GraphStore):
                 triples.append(ox.Triple(subject, predicate, obj))
         return triples
 
-    def snapshot(self, graphs: Collection[str], versions: Mapping[str, int]) -> GraphStore:
-        """Another choice of versions, copied into memory once (see GraphStore.snapshot)."""
+    def snapshot(self, graphs: Collection[str], versions: Mapping[str, int]) -> EmbeddedStore:
+        """Another choice of versions, copied into memory once (see EmbeddedStore.snapshot)."""
         view = ox.Store()
         private = [g for g in graphs if g.endswith(PRIVATE_SUFFIX)]
         view.bulk_extend(
@@ -255,7 +269,9 @@ class RemoteGraphStore(GraphStore):
             else ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
             for q in self._quads_of(sorted(graphs))
         )
-        return GraphStore(view, None, private, versions, info=self._record, build_id=self._build_id)
+        return EmbeddedStore(
+            view, None, private, versions, info=self._record, build_id=self._build_id
+        )
 
     def run_public_query(
         self, query: str, kind: str, *, seconds: float, row_cap: int
