@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask.testing import FlaskClient
 
 from tests.conftest import needs_seed, seed_path
@@ -10,6 +12,14 @@ from tests.conftest import needs_seed, seed_path
 def test_openapi_lists_every_api_route(client: FlaskClient) -> None:
     spec = client.get("/api/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
+    # Every route the app serves under /api is in the spec, and nothing else is.
+    assert client.application is not None
+    served = {
+        re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        for rule in client.application.url_map.iter_rules()
+        if rule.rule.startswith("/api/") and rule.rule != "/api/openapi.json"
+    }
+    assert served and served == set(spec["paths"])
     for path in spec["paths"]:
         concrete = (
             path.replace("{key}", "buck2018core")

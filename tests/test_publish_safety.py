@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import signal
@@ -10,7 +11,7 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import pytest
 
 from ingest.archive import VersionRecord
 from kg.config import Settings
-from kg.library import assembly
+from kg.library import assembly, drafts, incremental
 from kg.library import full as library
 from kg.library.assembly import PublishOptions, archive_of
 from kg.library.drafts import VersionPublished, analyse, confirm
@@ -206,19 +207,40 @@ def test_case_24_validation_past_its_time_limit_fails_closed(
 
 
 @pytest.fixture()
-def slow_builds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Builds that dwell between reading what is published and swapping in their own."""
-    original = assembly.assemble
+def held_builds(
+    with_draft: tuple[Settings, VersionRecord], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build in another thread stays inside the library lock until the main thread asks for it.
 
-    def slow(*args: Any, **kwargs: Any) -> Any:
+    The build has read what is published (it is assembling its reviews) when it stops; it goes
+    on once the main thread is about to take the lock, so the two contend for it for certain.
+    (It is set up after ``with_draft``, whose own build must not wait.)
+    """
+    inside, asking = threading.Event(), threading.Event()
+    original_assemble = assembly.assemble
+    original_lock = library.library_lock
+
+    def held(*args: Any, **kwargs: Any) -> Any:
         if threading.current_thread() is not threading.main_thread():
-            time.sleep(0.8)
-        return original(*args, **kwargs)
+            inside.set()
+            assert asking.wait(timeout=60), "the main thread never asked for the library"
+        return original_assemble(*args, **kwargs)
 
-    monkeypatch.setattr(library, "assemble", slow)
+    @contextlib.contextmanager
+    def lock(settings: Settings) -> Iterator[None]:
+        if threading.current_thread() is threading.main_thread():
+            assert inside.wait(timeout=60), "the build never started"
+            asking.set()
+        with original_lock(settings):
+            yield
+
+    monkeypatch.setattr(library, "assemble", held)
+    monkeypatch.setattr(incremental, "assemble", held)
+    monkeypatch.setattr(library, "library_lock", lock)
+    monkeypatch.setattr(drafts, "library_lock", lock)
 
 
-@pytest.mark.usefixtures("slow_builds")
+@pytest.mark.usefixtures("held_builds")
 def test_a_build_and_a_publish_at_once_lose_no_version(
     with_draft: tuple[Settings, VersionRecord],
 ) -> None:
@@ -227,14 +249,13 @@ def test_a_build_and_a_publish_at_once_lose_no_version(
     # swap in the list it read before v2 was published, and v2 would be lost.
     build = threading.Thread(target=build_project, args=(settings, PublishOptions()))
     build.start()
-    time.sleep(0.2)  # the build holds the library now
     publish_version(settings, draft, PublishOptions())
     build.join(timeout=60)
     assert published_versions(settings)[REVIEW] == [1, 2]
     assert "fox2021" in keys(settings)
 
 
-@pytest.mark.usefixtures("slow_builds")
+@pytest.mark.usefixtures("held_builds")
 def test_a_draft_cannot_change_while_it_is_being_published(
     with_draft: tuple[Settings, VersionRecord],
 ) -> None:
@@ -250,7 +271,6 @@ def test_a_draft_cannot_change_while_it_is_being_published(
         target=publish_version, args=(settings, without_claims, PublishOptions())
     )
     publishing.start()
-    time.sleep(0.2)
     # The editor confirms a suggestion while the publish runs: it waits for the publish,
     # then finds the version published and changes nothing.
     with pytest.raises(VersionPublished):

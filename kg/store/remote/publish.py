@@ -23,6 +23,7 @@ import logging
 import secrets
 import time
 from collections.abc import Collection, Mapping, Sequence
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,14 @@ def publish_remote_build(
     return _publish(endpoint, source, record_info, data, (unchanged_since, unchanged))
 
 
+class _Pointer(Enum):
+    """Where the server's ``current`` pointer stands after a failed publish."""
+
+    AT_THIS_BUILD = "at this build"
+    ELSEWHERE = "elsewhere"
+    UNKNOWN = "unknown"  # the server could not be asked
+
+
 def _publish(
     endpoint: Endpoint,
     source: _Source,
@@ -188,66 +197,19 @@ def _publish(
     try:
         previous = current_remote(endpoint)
         before = previous[1] if previous else {}
-        # After a publish that failed part-way, neither the server's digests nor ours about
-        # it can be trusted: everything is read and sent again.
-        sent = {} if unsettled else dict(before.get("graph_digests", {}))
-        since, untouched = unchanged
-        # Read under the lease, so no other publish can change the record in between.
-        holds = since is not None and before.get("local_build") == since
-        trusted = set(untouched) & set(sent) if holds else set()
-        digests = {}
-        for name in source.names:
-            if name in trusted:
-                digests[name] = sent[name]
-                continue
-            triples = source.triples(name)
-            digests[name] = graph_digest(triples)
-            if sent.get(name) != digests[name]:
-                lease.renew_if_due()
-                endpoint.replace_graph(name, triples)
+        digests = _send_graphs(endpoint, lease, source, before, unsettled, unchanged)
         lease.renew_if_due()
         endpoint.replace_graph(snapshot_graph(build_id), source.union(private=False))
         endpoint.replace_graph(private_graph(build_id), source.union(private=True))
         index_digest = _write_index(endpoint, index, before) if index is not None else None
-        history = [build_id, *before.get("history", [])]
-        record = {
-            **info,
-            "store_format": STORE_FORMAT,
-            "layout": REMOTE_LAYOUT,
-            "quads": source.quads,
-            "graphs": source.names,
-            "current_graphs": sorted(n for n in source.names if n in source.current),
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "graph_digests": digests,
-            "answer_index": index_digest,
-            "local_build": source.origin,
-            "history": history[:KEEP_BUILDS],
-        }
+        record = _record(build_id, source, info, before, digests, index_digest)
         lease.renew_if_due()
         endpoint.replace_graph(record_graph(build_id), record_triples(build_id, record), chunk=8)
         pointer_sent = True
         _move_current(endpoint, previous[0] if previous else None, build_id, lease.literal)
     except BaseException as exc:
-        # Give the lease up first: the pointer moves only while it is held, so an update still
-        # on its way to the server can no longer move it once this has been done.
-        with contextlib.suppress(StoreError):
-            lease.abandon()
-        # The pointer may have moved before the failure (say, the answer to the update was
-        # lost): then the new build is current, and its graphs must stay.
-        where = _points_at(endpoint, build_id) if pointer_sent else False
-        if where is False:
-            # Cleaning up must not hide the failure itself (the server may be what failed).
-            with contextlib.suppress(StoreError):
-                for own in (snapshot_graph(build_id), private_graph(build_id)):
-                    endpoint.drop_graph(own)
-                endpoint.drop_graph(record_graph(build_id))
-        if where is True:
-            # The pointer's move was this publish's last write: nothing of it is in flight.
-            with contextlib.suppress(StoreError):
-                lease.release()
-            if isinstance(exc, Exception):
-                LOG.warning("build %s is current though its publish reported: %s", build_id, exc)
-                return build_id, record
+        if _recovered(endpoint, lease, build_id, pointer_sent, exc):
+            return build_id, record
         raise
     try:
         _drop_unneeded(endpoint, record)
@@ -257,6 +219,91 @@ def _publish(
     finally:
         lease.release()
     return build_id, record
+
+
+def _send_graphs(
+    endpoint: Endpoint,
+    lease: PublishLease,
+    source: _Source,
+    before: Mapping[str, Any],
+    unsettled: bool,
+    unchanged: tuple[str | None, Collection[str]],
+) -> dict[str, str]:
+    """Send each graph whose digest the server does not hold; every graph's digest."""
+    # After a publish that failed part-way, neither the server's digests nor ours about it
+    # can be trusted: everything is read and sent again.
+    sent = {} if unsettled else dict(before.get("graph_digests", {}))
+    since, untouched = unchanged
+    # Read under the lease, so no other publish can change the record in between.
+    holds = since is not None and before.get("local_build") == since
+    trusted = set(untouched) & set(sent) if holds else set()
+    digests = {}
+    for name in source.names:
+        if name in trusted:
+            digests[name] = sent[name]
+            continue
+        triples = source.triples(name)
+        digests[name] = graph_digest(triples)
+        if sent.get(name) != digests[name]:
+            lease.renew_if_due()
+            endpoint.replace_graph(name, triples)
+    return digests
+
+
+def _record(
+    build_id: str,
+    source: _Source,
+    info: Mapping[str, Any],
+    before: Mapping[str, Any],
+    digests: Mapping[str, str],
+    index_digest: str | None,
+) -> dict[str, Any]:
+    """The new build's record on the server."""
+    history = [build_id, *before.get("history", [])]
+    return {
+        **info,
+        "store_format": STORE_FORMAT,
+        "layout": REMOTE_LAYOUT,
+        "quads": source.quads,
+        "graphs": source.names,
+        "current_graphs": sorted(n for n in source.names if n in source.current),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "graph_digests": dict(digests),
+        "answer_index": index_digest,
+        "local_build": source.origin,
+        "history": history[:KEEP_BUILDS],
+    }
+
+
+def _recovered(
+    endpoint: Endpoint,
+    lease: PublishLease,
+    build_id: str,
+    pointer_sent: bool,
+    exc: BaseException,
+) -> bool:
+    """Clean up after a failed publish; True when the build became current all the same."""
+    # Give the lease up first: the pointer moves only while it is held, so an update still
+    # on its way to the server can no longer move it once this has been done.
+    with contextlib.suppress(StoreError):
+        lease.abandon()
+    # The pointer may have moved before the failure (say, the answer to the update was
+    # lost): then the new build is current, and its graphs must stay.
+    pointer = _pointer(endpoint, build_id) if pointer_sent else _Pointer.ELSEWHERE
+    if pointer is _Pointer.ELSEWHERE:
+        # Cleaning up must not hide the failure itself (the server may be what failed).
+        with contextlib.suppress(StoreError):
+            for own in (snapshot_graph(build_id), private_graph(build_id)):
+                endpoint.drop_graph(own)
+            endpoint.drop_graph(record_graph(build_id))
+    if pointer is _Pointer.AT_THIS_BUILD:
+        # The pointer's move was this publish's last write: nothing of it is in flight.
+        with contextlib.suppress(StoreError):
+            lease.release()
+        if isinstance(exc, Exception):
+            LOG.warning("build %s is current though its publish reported: %s", build_id, exc)
+            return True
+    return False
 
 
 def _write_index(endpoint: Endpoint, index: bytes, before: Mapping[str, Any]) -> str:
@@ -269,13 +316,15 @@ def _write_index(endpoint: Endpoint, index: bytes, before: Mapping[str, Any]) ->
     return digest
 
 
-def _points_at(endpoint: Endpoint, build_id: str) -> bool | None:
-    """Whether ``current`` names this build; None when the server cannot say."""
+def _pointer(endpoint: Endpoint, build_id: str) -> _Pointer:
+    """Whether ``current`` names this build, as far as the server can say."""
     try:
         found = current_remote(endpoint)
     except StoreError:
-        return None
-    return found is not None and found[0] == build_id
+        return _Pointer.UNKNOWN
+    return (
+        _Pointer.AT_THIS_BUILD if found is not None and found[0] == build_id else _Pointer.ELSEWHERE
+    )
 
 
 def _move_current(
