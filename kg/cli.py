@@ -176,7 +176,7 @@ def _report_publish(args: argparse.Namespace, built: LibraryBuild, published: Pu
 
 def _versions(args: argparse.Namespace, settings: Settings) -> int:
     from kg.library.assembly import archive_of
-    from kg.library.full import published_versions
+    from kg.library.full import published_versions, version_state
 
     archive = archive_of(settings)
     published = published_versions(settings)
@@ -184,9 +184,7 @@ def _versions(args: argparse.Namespace, settings: Settings) -> int:
     for review_id in archive.reviews():
         numbers = published.get(review_id, [])
         for record in archive.versions(review_id):
-            state = "published" if record.number in numbers else "draft"
-            if numbers and record.number == max(numbers):
-                state = "current"
+            state = version_state(record.number, numbers).value
             rows.append({**record.to_json(), "id": record.qualified_id, "state": state})
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))

@@ -231,7 +231,8 @@ def test_the_reviews_words_never_leave_the_store(
         "UNION { GRAPH ?g { ?s <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?v } } "
         'FILTER(CONTAINS(STR(?v), "hope for the future")) }'
     )
-    kind, payload, _ = store.run_public_query(query, "select", seconds=20, row_cap=10)
+    answer = store.run_public_query(query, "select", seconds=20, row_cap=10)
+    kind, payload = answer.kind, answer.payload
     assert kind == "select" and payload["rows"] == []
     # ...while the explorer on the reader's own machine still shows them.
     from kg.answers.review_view import review_sections

@@ -36,7 +36,7 @@ from kg.config import Settings
 from kg.errors import KGError
 from kg.library.assembly import PublishOptions, archive_of
 from kg.library.drafts import VersionPublished, analyse, confirm, reject, report_of
-from kg.library.full import publish_version, published_versions
+from kg.library.full import publish_version, published_versions, version_state
 from web.auth import accounts, current_editor, editor_required, sign_in, sign_out
 from web.store_access import app_settings
 from web.versions import DIFF_LABELS
@@ -100,10 +100,7 @@ def dashboard() -> ResponseReturnValue:
         numbers = published.get(manifest.review_id, [])
         versions = []
         for record in reversed(archive.versions(manifest.review_id)):
-            state = "draft"
-            if record.number in numbers:
-                state = "current" if record.number == max(numbers) else "published"
-            versions.append((record, state))
+            versions.append((record, version_state(record.number, numbers).value))
         rows.append((manifest, versions))
     return render_template("editor/dashboard.html", rows=rows)
 
@@ -159,7 +156,7 @@ def draft(review_id: str, number: int) -> ResponseReturnValue:
         labels=DIFF_LABELS,
         published=record.number in published,
         stances=STANCES,
-        changes=report.get("diff") or {},
+        changes=report.diff or {},
     )
 
 
@@ -219,7 +216,7 @@ def publish(review_id: str, number: int) -> ResponseReturnValue:
     # The kept report: it is remade whenever the draft or the published version changes, and
     # the publish below checks the inputs and SHACL again itself.
     report = report_of(config, record)
-    if report["blocking"]:
+    if report.blocking:
         flash("This version has errors; fix them and upload it again.", "error")
         return redirect(url_for("editor.draft", review_id=review_id, number=number))
     try:

@@ -68,7 +68,7 @@ def sparql() -> Response | str:
         return _error(400, str(exc))
     config = current_app.config
     try:
-        kind, payload, truncated = get_store().run_public_query(
+        answer = get_store().run_public_query(
             checked.text,
             checked.kind,
             seconds=float(config["EVKG_SPARQL_TIMEOUT"]),
@@ -76,9 +76,9 @@ def sparql() -> Response | str:
         )
     except (QueryTimeout, EndpointTimeout) as exc:
         return _error(503, str(exc))
-    if kind == "error":
-        return _error(400, f"the query failed: {payload}")
-    return _respond(kind, payload, truncated)
+    if answer.kind == "error":
+        return _error(400, f"the query failed: {answer.payload}")
+    return _respond(answer.kind, answer.payload, answer.truncated)
 
 
 def _query_from_request() -> tuple[str | None, str | None]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -71,54 +70,9 @@ def review_shard(store: GraphStore, review_id: str, graphs: list[str]) -> dict[s
         "review": review_id,
         "version": versions[review_id],
         "graphs": graphs,
-        **_knowledge_data(knowledge),
+        **knowledge.to_json(),
         "items": items,
         "rendered": render_items(items),
-    }
-
-
-def _knowledge_data(knowledge: Any) -> dict[str, Any]:
-    # Written field by field: asdict() cannot copy the defaultdicts these classes hold.
-    return {
-        "concepts": [
-            {
-                "iri": c.iri,
-                "scheme": c.scheme,
-                "label": c.label,
-                "definition": c.definition,
-                "labels": sorted(c.labels),
-            }
-            for c in knowledge.concepts.values()
-        ],
-        "claims": [
-            {
-                "iri": c.iri,
-                "id": c.id,
-                "statement": c.statement,
-                "stance": c.stance,
-                "status": c.status,
-                "locator": c.locator,
-                "sentence": c.sentence,
-                "concepts": dict(c.concepts),
-                "evidence": {k: asdict(e) for k, e in c.evidence.items()},
-            }
-            for c in knowledge.claims.values()
-        ],
-        "sources": [
-            {
-                "key": s.key,
-                "iri": s.iri,
-                "title": s.title,
-                "year": s.year,
-                "authors": s.authors,
-                "first_family": s.first_family,
-                "author_count": s.author_count,
-                "profile": dict(s.profile),
-            }
-            for s in knowledge.sources.values()
-        ],
-        "mentions": [asdict(m) for m in knowledge.mentions],
-        "by_concept": knowledge.by_concept,
     }
 
 
@@ -188,7 +142,7 @@ def write_index(store: GraphStore, folder: Path, reuse: Path | None = None) -> N
     if unversioned or not chosen:
         # Inputs read outside the archive have no versions: one shard of the whole store.
         items = csl_items(store)
-        whole = {**_knowledge_data(Knowledge(store)), "review": "", "items": items}
+        whole = {**Knowledge(store).to_json(), "review": "", "items": items}
         whole["rendered"] = render_items(items)
         write_atomically(folder / INDEX, _dump(merge_shards([whole])))
         return

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ingest.claim_terms import ROLES, Stance
@@ -47,6 +48,23 @@ class ConceptInfo:
         """The concept's id, as claims files write it."""
         return self.iri.rsplit("/", 1)[-1]
 
+    def to_json(self) -> dict[str, Any]:
+        """As the answer index keeps it."""
+        return {
+            "iri": self.iri,
+            "scheme": self.scheme,
+            "label": self.label,
+            "definition": self.definition,
+            "labels": sorted(self.labels),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ConceptInfo:
+        """As :meth:`to_json` wrote it."""
+        return cls(
+            data["iri"], data["scheme"], data["label"], data["definition"], set(data["labels"])
+        )
+
 
 @dataclass
 class EvidenceItem:
@@ -79,6 +97,36 @@ class ClaimInfo:
             cached = self.__dict__["_keys"] = [e.key for e in self.evidence.values() if e.key]
         return cached
 
+    def to_json(self) -> dict[str, Any]:
+        """As the answer index keeps it."""
+        return {
+            "iri": self.iri,
+            "id": self.id,
+            "statement": self.statement,
+            "stance": self.stance,
+            "status": self.status,
+            "locator": self.locator,
+            "sentence": self.sentence,
+            "concepts": dict(self.concepts),
+            "evidence": {k: asdict(e) for k, e in self.evidence.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ClaimInfo:
+        """As :meth:`to_json` wrote it."""
+        claim = cls(
+            iri=data["iri"],
+            id=data["id"],
+            statement=data["statement"],
+            stance=data["stance"],
+            status=data["status"],
+            locator=data["locator"],
+            sentence=data["sentence"],
+        )
+        claim.concepts.update(data["concepts"])
+        claim.evidence = {k: EvidenceItem(**e) for k, e in data["evidence"].items()}
+        return claim
+
 
 @dataclass
 class SourceInfo:
@@ -97,6 +145,34 @@ class SourceInfo:
         """The first value of a profile facet."""
         values = self.profile.get(facet)
         return values[0][0] if values else default
+
+    def to_json(self) -> dict[str, Any]:
+        """As the answer index keeps it."""
+        return {
+            "key": self.key,
+            "iri": self.iri,
+            "title": self.title,
+            "year": self.year,
+            "authors": self.authors,
+            "first_family": self.first_family,
+            "author_count": self.author_count,
+            "profile": dict(self.profile),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SourceInfo:
+        """As :meth:`to_json` wrote it."""
+        source = cls(
+            key=data["key"],
+            iri=data["iri"],
+            title=data["title"],
+            year=data["year"],
+            authors=data["authors"],
+            first_family=data["first_family"],
+            author_count=data["author_count"],
+        )
+        source.profile.update({k: [(v[0], v[1]) for v in vs] for k, vs in data["profile"].items()})
+        return source
 
 
 @dataclass
@@ -160,42 +236,23 @@ class Knowledge:
                 self._mentions_by_key[mention.key].append(mention)
 
     def _load(self, index: dict[str, Any]) -> None:
-        self.concepts = {
-            c["iri"]: ConceptInfo(
-                c["iri"], c["scheme"], c["label"], c["definition"], set(c["labels"])
-            )
-            for c in index["concepts"]
-        }
-        self.claims = {}
-        for c in index["claims"]:
-            claim = ClaimInfo(
-                c["iri"],
-                c["id"],
-                c["statement"],
-                c["stance"],
-                c["status"],
-                c["locator"],
-                c["sentence"],
-            )
-            claim.concepts.update(c["concepts"])
-            claim.evidence = {k: EvidenceItem(**e) for k, e in c["evidence"].items()}
-            self.claims[claim.iri] = claim
-        self.sources = {}
-        for s in index["sources"]:
-            source = SourceInfo(
-                s["key"],
-                s["iri"],
-                s["title"],
-                s["year"],
-                s["authors"],
-                s["first_family"],
-                s["author_count"],
-            )
-            source.profile.update({k: [tuple(v) for v in vs] for k, vs in s["profile"].items()})
-            self.sources[source.key] = source
+        self.concepts = {c["iri"]: ConceptInfo.from_json(c) for c in index["concepts"]}
+        self.claims = {c["iri"]: ClaimInfo.from_json(c) for c in index["claims"]}
+        self.sources = {s["key"]: SourceInfo.from_json(s) for s in index["sources"]}
         self.mentions = [MentionInfo(**m) for m in index["mentions"]]
         self.by_concept = index["by_concept"]
         self._index_mentions()
+
+    def to_json(self) -> dict[str, Any]:
+        """What the answer index keeps of it (:mod:`kg.answers.index`)."""
+        # Written by each class: asdict() cannot copy the defaultdicts they hold.
+        return {
+            "concepts": [c.to_json() for c in self.concepts.values()],
+            "claims": [c.to_json() for c in self.claims.values()],
+            "sources": [s.to_json() for s in self.sources.values()],
+            "mentions": [asdict(m) for m in self.mentions],
+            "by_concept": self.by_concept,
+        }
 
     def _concepts(self) -> dict[str, ConceptInfo]:
         concepts: dict[str, ConceptInfo] = {}

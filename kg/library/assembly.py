@@ -218,18 +218,20 @@ def key_clashes(reviews: Sequence[ReviewInputs]) -> list[Problem]:
         for key, iri in canonical_source_iris(review.bibliography).items():
             other = used.setdefault(key, (review.manifest.review_id, iri))
             if other[1] != iri:
-                problems.append(
-                    Problem(
-                        review.bibliography.path,
-                        None,
-                        Severity.ERROR,
-                        "library.key-clash",
-                        f"the key {key} names another work in {other[0]}: give one of the two "
-                        "a key of its own",
-                        key,
-                    )
-                )
+                problems.append(key_clash(review, key, other[0]))
     return problems
+
+
+def key_clash(review: ReviewInputs, key: str, other_review: str) -> Problem:
+    """The error for a key of this review that names another work in ``other_review``."""
+    return Problem(
+        review.bibliography.path,
+        None,
+        Severity.ERROR,
+        "library.key-clash",
+        f"the key {key} names another work in {other_review}: give one of the two a key of its own",
+        key,
+    )
 
 
 def gate(problems: list[Problem], reviews: list[ReviewInputs], options: PublishOptions) -> None:

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import yaml
@@ -82,7 +83,38 @@ def decisions(record: VersionRecord) -> dict[str, Decision]:
     return {k: Decision(**v) for k, v in data.items()}
 
 
-def analyse(settings: Settings, record: VersionRecord) -> dict[str, Any]:
+@dataclass
+class DraftReport:
+    """What an editor reads before publishing a draft (kept as ``report.json`` beside it)."""
+
+    version: str  # <review>/v<n>
+    analysed_at: str
+    problems: list[dict[str, Any]]  # Problem.to_json() of each input problem
+    errors: int
+    warnings: int
+    citations: int = 0
+    unresolved: list[str] = field(default_factory=list)  # citations with no reference
+    uncited: list[str] = field(default_factory=list)  # references never cited
+    suggestions: list[dict[str, Any]] = field(default_factory=list)  # the queue
+    shacl: list[dict[str, Any]] = field(default_factory=list)
+    shacl_violations: int = 0
+    shacl_error: str | None = None  # SHACL could not run (say, past its time limit)
+    diff: dict[str, Any] | None = None  # against the current version, if there is one
+    diff_against: str | None = None
+    blocking: bool = False  # nothing may be published while this holds
+
+    def to_json(self) -> dict[str, Any]:
+        """As ``report.json`` keeps it."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DraftReport:
+        """As :meth:`to_json` wrote it (fields a later version added take their defaults)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def analyse(settings: Settings, record: VersionRecord) -> DraftReport:
     """The draft's report (also kept as ``report.json`` beside its files)."""
     manifest = manifest_for(settings, record.review_id)
     vocabulary = load_vocabulary()
@@ -92,41 +124,33 @@ def analyse(settings: Settings, record: VersionRecord) -> dict[str, Any]:
         vocabulary=vocabulary.concept_ids(),
         version=record,
     )
-    report: dict[str, Any] = {
-        "version": record.qualified_id,
-        "analysed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "problems": [p.to_json() for p in problems],
-        "errors": sum(p.severity is Severity.ERROR for p in problems),
-        "warnings": sum(p.severity is not Severity.ERROR for p in problems),
-        "citations": 0,
-        "unresolved": [],
-        "uncited": [],
-        "suggestions": [],
-        "shacl": [],
-        "diff": None,
-        "diff_against": None,
-    }
+    report = DraftReport(
+        version=record.qualified_id,
+        analysed_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        problems=[p.to_json() for p in problems],
+        errors=sum(p.severity is Severity.ERROR for p in problems),
+        warnings=sum(p.severity is not Severity.ERROR for p in problems),
+    )
     if review is not None and review.audit is not None:
         audit = review.audit
-        report["citations"] = len(audit.mentions)
-        report["unresolved"] = [" / ".join(w["cited_as"]) for w in audit.unresolved_works()]
-        report["uncited"] = list(audit.uncited)
-        report["suggestions"] = _open_suggestions(record, review, vocabulary)
+        report.citations = len(audit.mentions)
+        report.unresolved = [" / ".join(w["cited_as"]) for w in audit.unresolved_works()]
+        report.uncited = list(audit.uncited)
+        report.suggestions = _open_suggestions(record, review, vocabulary)
     if review is not None:
         try:
             shacl = validate_snapshots(build_dataset([review], vocabulary), [review], settings)
-            report["shacl"] = [vars(r) for r in shacl.results]
-            report["shacl_violations"] = len(shacl.violations)
+            report.shacl = [vars(r) for r in shacl.results]
+            report.shacl_violations = len(shacl.violations)
         except KGError as exc:
-            report["shacl_error"] = str(exc)
-    report["diff_against"], report["diff"] = _diff_with_current(settings, record)
-    report["blocking"] = bool(
-        review is None
-        or report["errors"]
-        or report.get("shacl_violations")
-        or report.get("shacl_error")
+            report.shacl_error = str(exc)
+    report.diff_against, report.diff = _diff_with_current(settings, record)
+    report.blocking = bool(
+        review is None or report.errors or report.shacl_violations or report.shacl_error
     )
-    write_atomically(record.folder / REPORT, json.dumps(report, indent=2, ensure_ascii=False))
+    write_atomically(
+        record.folder / REPORT, json.dumps(report.to_json(), indent=2, ensure_ascii=False)
+    )
     return report
 
 
@@ -146,7 +170,7 @@ def confirm(
         raise InputError(f"the stance must be one of {', '.join(STANCES)}")
     with library_lock(settings):
         record = _draft(settings, record)
-        pending = {s["id"]: s for s in _report(settings, record)["suggestions"]}
+        pending = {s["id"]: s for s in _report(settings, record).suggestions}
         if suggestion not in pending:
             raise InputError(f"there is no open suggestion {suggestion!r} in {record.qualified_id}")
         claim = _claim(record, suggestion, pending[suggestion], statement, stance, editor)
@@ -164,7 +188,7 @@ def reject(settings: Settings, record: VersionRecord, suggestion: str, editor: s
     """Set a suggestion aside; it is not published."""
     with library_lock(settings):
         record = _draft(settings, record)
-        pending = {s["id"] for s in _report(settings, record)["suggestions"]}
+        pending = {s["id"] for s in _report(settings, record).suggestions}
         if suggestion not in pending:
             raise InputError(f"there is no open suggestion {suggestion!r} in {record.qualified_id}")
         _decide(record, Decision(suggestion, "rejected", editor, _now()))
@@ -218,20 +242,20 @@ def _claims_data(record: VersionRecord) -> dict[str, Any]:
     return loaded
 
 
-def report_of(settings: Settings, record: VersionRecord) -> dict[str, Any]:
+def report_of(settings: Settings, record: VersionRecord) -> DraftReport:
     """The draft's last report, made now if there is none yet."""
     return _report(settings, record)
 
 
-def _report(settings: Settings, record: VersionRecord) -> dict[str, Any]:
+def _report(settings: Settings, record: VersionRecord) -> DraftReport:
     path = record.folder / REPORT
     if path.is_file():
-        data: dict[str, Any] = json.loads(path.read_text("utf-8"))
+        kept = DraftReport.from_json(json.loads(path.read_text("utf-8")))
         numbers = published_versions(settings).get(record.review_id, [])
         current = f"{record.review_id}/v{max(numbers)}" if numbers else None
         # A report made before another version was published compares with the wrong one.
-        if data.get("diff_against") == current or record.number in numbers:
-            return data
+        if kept.diff_against == current or record.number in numbers:
+            return kept
     return analyse(settings, record)
 
 

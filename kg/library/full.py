@@ -18,6 +18,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from enum import StrEnum
 from typing import Any
 
 from rdflib import Dataset
@@ -80,6 +81,21 @@ def published_versions(settings: Settings) -> dict[str, list[int]]:
         review: [r.number for r in archive.versions(review) if r.published_at]
         for review in archive.reviews()
     }
+
+
+class VersionState(StrEnum):
+    """Where an archived version stands."""
+
+    CURRENT = "current"  # the newest published version: what answers read
+    PUBLISHED = "published"  # published before, shown with ?version=
+    DRAFT = "draft"  # uploaded, not published
+
+
+def version_state(number: int, published: Sequence[int]) -> VersionState:
+    """The state of version ``number`` of a review whose published versions are ``published``."""
+    if number not in published:
+        return VersionState.DRAFT
+    return VersionState.CURRENT if number == max(published) else VersionState.PUBLISHED
 
 
 @contextlib.contextmanager

@@ -50,6 +50,7 @@ from kg.library.assembly import (
     assemble,
     damaged_version,
     gate,
+    key_clash,
     key_clashes,
     refuse_failed_shacl,
     review_summary,
@@ -342,17 +343,7 @@ def _clashes(store: ox.Store, reviews: Sequence[ReviewInputs]) -> list[Problem]:
                 }
                 others = sorted(citing - mine)
                 if others:
-                    problems.append(
-                        Problem(
-                            review.bibliography.path,
-                            None,
-                            Severity.ERROR,
-                            "library.key-clash",
-                            f"the key {key} names another work in "
-                            f"{others[0].rsplit('/', 1)[-1]}: give one of the two a key of its own",
-                            key,
-                        )
-                    )
+                    problems.append(key_clash(review, key, others[0].rsplit("/", 1)[-1]))
     return problems
 
 

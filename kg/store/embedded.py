@@ -32,6 +32,7 @@ from kg.errors import StoreError
 from kg.rdf.convert import iter_ox_quads, to_dataset
 from kg.store.protocol import GraphStore, Row
 from kg.store.record import BuildRecord
+from kg.store.results import PublicAnswer
 
 KEEP_BUILDS = 3
 # Bumped whenever the layout of a published build changes; older builds are refused on open.
@@ -300,7 +301,7 @@ class EmbeddedStore:
 
     def run_public_query(
         self, query: str, kind: str, *, seconds: float, row_cap: int
-    ) -> tuple[str, Any, bool]:
+    ) -> PublicAnswer:
         """A vetted ``/sparql`` query, in a child process that is killed at the deadline.
 
         ``kind`` is the query's form (select, ask, construct, describe).

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from kg.store.record import BuildRecord
+from kg.store.results import PublicAnswer
 
 # A row of a prepared SELECT: each variable's value as text, None when unbound.
 Row = dict[str, str | None]
@@ -54,7 +55,7 @@ class GraphStore(Protocol):
 
     def run_public_query(
         self, query: str, kind: str, *, seconds: float, row_cap: int
-    ) -> tuple[str, Any, bool]:
+    ) -> PublicAnswer:
         """A vetted ``/sparql`` query within a time limit and a row cap."""
         ...
 

@@ -10,10 +10,26 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
+
+
+@dataclass(frozen=True)
+class PublicAnswer:
+    """The answer to a ``/sparql`` query, from whichever store evaluated it.
+
+    ``kind`` is "select" (``payload``: ``{"vars": [...], "rows": [[term or None, ...]]}``),
+    "ask" (a bool), "graph" (N-Triples lines) or "error" (the kind of error only: a message
+    could carry another server's reply).  ``truncated``: the row cap cut it short.
+    """
+
+    kind: Literal["select", "ask", "graph", "error"]
+    payload: Any
+    truncated: bool = False
+
 
 SELECT_TYPES = {
     "application/sparql-results+json": "json",

@@ -21,6 +21,8 @@ import time
 from functools import cache
 from typing import IO, Any
 
+from kg.store.results import PublicAnswer
+
 Term = dict[str, str]
 
 
@@ -195,7 +197,7 @@ class WorkerPool:
         self._slots = threading.BoundedSemaphore(size)
         self._closed = False
 
-    def run(self, query: str, *, seconds: float, row_cap: int) -> tuple[str, Any, bool]:
+    def run(self, query: str, *, seconds: float, row_cap: int) -> PublicAnswer:
         """Evaluate within ``seconds`` (waiting for a free process counts too)."""
         deadline = time.monotonic() + seconds
         if not self._slots.acquire(timeout=seconds):
@@ -213,7 +215,7 @@ class WorkerPool:
             self._give_back(worker)
         finally:
             self._slots.release()
-        return str(result["kind"]), result["payload"], bool(result["truncated"])
+        return PublicAnswer(result["kind"], result["payload"], bool(result["truncated"]))
 
     def close(self) -> None:
         """Stop the idle processes; busy ones stop when their query ends."""
@@ -244,9 +246,7 @@ _pools: dict[str, WorkerPool] = {}
 _pools_lock = threading.Lock()
 
 
-def run_with_deadline(
-    store_path: str, query: str, *, seconds: float, row_cap: int
-) -> tuple[str, Any, bool]:
+def run_with_deadline(store_path: str, query: str, *, seconds: float, row_cap: int) -> PublicAnswer:
     """Evaluate on a warm process for this store; stop it at the deadline.
 
     Pools of builds other than the newest two are closed as a new build is queried, so a

@@ -42,6 +42,7 @@ from kg.store.protocol import Row
 from kg.store.record import BuildRecord
 from kg.store.remote.client import AnswerCut, Endpoint, EndpointTimeout, Term, iter_quads, to_term
 from kg.store.remote.lease import STORE_GRAPH
+from kg.store.results import PublicAnswer
 
 LOG = logging.getLogger(__name__)
 
@@ -275,7 +276,7 @@ class RemoteGraphStore:
 
     def run_public_query(
         self, query: str, kind: str, *, seconds: float, row_cap: int
-    ) -> tuple[str, Any, bool]:
+    ) -> PublicAnswer:
         """A vetted ``/sparql`` query, on the current snapshot and the public named graphs."""
         dataset = {
             "default_graphs": [snapshot_graph(self._build_id)],
@@ -285,11 +286,11 @@ class RemoteGraphStore:
         }
         try:
             if kind == "ask":
-                return "ask", self.endpoint.ask(query, **dataset), False  # type: ignore[arg-type]
+                return PublicAnswer("ask", self.endpoint.ask(query, **dataset))  # type: ignore[arg-type]
             if kind in ("construct", "describe"):
                 triples = self.endpoint.construct(query, **dataset)  # type: ignore[arg-type]
                 lines = [f"{t} ." for t in triples[:row_cap]]
-                return "graph", lines, len(triples) > row_cap
+                return PublicAnswer("graph", lines, len(triples) > row_cap)
             variables, rows, cap = self.endpoint.select_partial(query, **dataset)  # type: ignore[arg-type]
         except EndpointTimeout as exc:
             # The connection is dropped; the server's own limit (Virtuoso's
@@ -298,11 +299,11 @@ class RemoteGraphStore:
                 f"the query took longer than {seconds:g} s and was abandoned"
             ) from exc
         except StoreError:
-            return "error", "the server refused the query", False
+            return PublicAnswer("error", "the server refused the query")
         table: list[list[Term | None]] = [[row.get(v) for v in variables] for row in rows]
         payload = {"vars": variables, "rows": table[:row_cap]}
         # A server that cut the answer at its own cap has more rows than it sent.
-        return "select", payload, len(table) > row_cap or cap is not None
+        return PublicAnswer("select", payload, len(table) > row_cap or cap is not None)
 
     def __len__(self) -> int:
         _, rows = self.endpoint.select(
