@@ -15,7 +15,7 @@ from ingest.bibtex import parse_bibtex
 from ingest.claims import ClaimSet, check_claims, parse_claims
 from ingest.manifest import ReviewManifest, parse_manifest
 from ingest.problems import Problem, Severity
-from ingest.profiles import SourceProfile, build_profiles, load_venues
+from ingest.profiles import SourceProfile, load_venues, profile_records
 from ingest.resolve import Status
 from ingest.review import locator_index, parse_review
 from ingest.review_files import ReviewFileError
@@ -116,7 +116,7 @@ def ingest_review(
     problems.extend(text_problems)
     claims, claim_problems = _read_claims(manifest, bibliography, audit, vocabulary)
     problems.extend(claim_problems)
-    profiles = build_profiles(
+    profiles = profile_records(
         bibliography.entries,
         claims.claims if claims is not None else (),
         manifest.authors,

@@ -168,13 +168,13 @@ def by_review_author(entry: BibEntry, review_authors: Sequence[Name]) -> Valued:
     return Valued("no", "no author shares the surname and initial of the review's author")
 
 
-def build_profiles(
+def profile_records(
     entries: Sequence[BibEntry],
     claims: Sequence[Claim],
     review_authors: Sequence[Name],
     venues: Mapping[str, Valued],
 ) -> dict[str, SourceProfile]:
-    """A profile for every reference."""
+    """A profile for every reference, from its entry, the claims that cite it and the venues."""
     profiles = {}
     for entry in entries:
         design = study_design(entry)

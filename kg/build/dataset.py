@@ -22,7 +22,7 @@ from ingest.pipeline import ReviewInputs
 from ingest.review import locator_index
 from kg.rdf import ids
 from kg.build.claims import build_claims, build_vocabulary
-from kg.build.profiles import build_profiles
+from kg.build.profiles import add_profiles
 from kg.build.text import build_review_text
 from kg.rdf.namespaces import BIBO, CITO, EVKG, PREFIXES
 from kg.rdf.bibfields import LITERAL_FIELDS, URL_FIELD, URL_PROPERTY
@@ -95,7 +95,7 @@ def build_dataset(reviews: Sequence[ReviewInputs], vocabulary: Vocabulary | None
             sentence_at = locator_index(review.audit.review) if review.audit else None
             build_claims(graph("claims"), review_id, review.claims, iris, sentence_at)
         if review.profiles:
-            build_profiles(graph("profiles"), review.profiles, iris)
+            add_profiles(graph("profiles"), review.profiles, iris)
     for review_id in latest:
         versions = [r for r in reviews if r.manifest.review_id == review_id and r.version]
         if versions:

@@ -14,10 +14,10 @@ from kg.rdf.namespaces import EVKG
 from kg.rdf.concepts import concept_iri
 
 
-def build_profiles(
+def add_profiles(
     graph: Graph, profiles: Mapping[str, SourceProfile], source_iris: Mapping[str, URIRef]
 ) -> None:
-    """One profile per source."""
+    """Add each source's profile to the profiles graph, every value with its basis."""
     for key, profile in profiles.items():
         source = source_iris[key]
         _value(
