@@ -1,0 +1,1 @@
+"""Records from ingest/ become an RDF dataset: one named graph per input and version."""
