@@ -10,8 +10,8 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 from ingest.claim_terms import ROLES, Stance
 from ingest.claims import ClaimSet
 from kg.rdf import ids
-from kg.rdf.namespaces import CITO, EVKG
 from kg.rdf.concepts import concept_iri
+from kg.rdf.namespaces import CITO, EVKG
 
 STANCES: dict[str, URIRef] = {
     Stance.SUPPORTS: EVKG.Supports,

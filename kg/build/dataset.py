@@ -14,19 +14,19 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 
 from ingest.bibrecords import BibEntry, Bibliography, Name, NameKind
 from ingest.manifest import ReviewManifest
 from ingest.pipeline import ReviewInputs
 from ingest.review import locator_index
-from kg.rdf import ids
 from kg.build.claims import build_claims, build_vocabulary
 from kg.build.profiles import add_profiles
 from kg.build.text import build_review_text
-from kg.rdf.namespaces import BIBO, CITO, EVKG, PREFIXES
+from kg.rdf import ids
 from kg.rdf.bibfields import LITERAL_FIELDS, URL_FIELD, URL_PROPERTY
 from kg.rdf.concepts import Vocabulary
+from kg.rdf.namespaces import BIBO, CITO, EVKG, PREFIXES
 
 PARSER_STACK = (
     "bibtexparser 2 [ExpandStringMacros, RemoveEnclosing, "

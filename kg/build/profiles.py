@@ -10,8 +10,8 @@ from rdflib.namespace import RDF, XSD
 from ingest.profiles import SourceProfile, Valued
 from ingest.textclean import slugify
 from kg.rdf import ids
-from kg.rdf.namespaces import EVKG
 from kg.rdf.concepts import concept_iri
+from kg.rdf.namespaces import EVKG
 
 
 def add_profiles(
