@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from ingest.claim_terms import SCHEMES, STANCES
+from ingest.hedges import CERTAINTIES, hedges_in
 from ingest.problems import Problem, Severity
 
 STATUSES = ("confirmed", "suggested")
@@ -35,6 +36,8 @@ class Evidence:
     key: str | None
     page: str | None = None
     unresolved: str | None = None
+    # "See also, added by the editors": a reference the review does not cite for this claim.
+    by_editors: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Claim:
     status: str
     line: int
     note: str | None = None
+    certainty: str | None = None  # the review's hedge (ingest.hedges.CERTAINTIES)
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,18 @@ def _strings(node: yaml.Node | None) -> list[tuple[str, int]]:
 
 
 _KNOWN_FIELDS = frozenset(
-    {"id", "statement", "stance", "evidence", "at", "status", "note", *SCHEMES}
+    {
+        "id",
+        "statement",
+        "stance",
+        "evidence",
+        "see_also",
+        "at",
+        "status",
+        "note",
+        "certainty",
+        *SCHEMES,
+    }
 )
 
 
@@ -193,7 +208,22 @@ def _claim(node: yaml.Node, report: Report) -> Claim | None:
             f"status {status!r} must be one of {', '.join(STATUSES)}",
             claim_id,
         )
+    certainty = _scalar(fields.get("certainty"))
+    if certainty is not None and certainty not in CERTAINTIES:
+        report(
+            _line(fields["certainty"]),
+            "claims.bad-certainty",
+            f"certainty {certainty!r} must be one of {', '.join(CERTAINTIES)}",
+            claim_id,
+        )
+        certainty = None
     evidence = _evidence(fields.get("evidence"), claim_id, line, report)
+    evidence += tuple(
+        Evidence(item.key, item.page, item.unresolved, by_editors=True)
+        for item in _evidence(fields.get("see_also"), claim_id, line, report)
+    )
+    if not evidence:
+        report(line, "claims.no-evidence", "the claim cites no evidence", claim_id)
     locator = _locator(fields.get("at"), claim_id, line, report)
     concepts = {scheme: tuple(v for v, _ in _strings(fields.get(scheme))) for scheme in SCHEMES}
     return Claim(
@@ -206,6 +236,7 @@ def _claim(node: yaml.Node, report: Report) -> Claim | None:
         status=status,
         line=line,
         note=_scalar(fields.get("note")),
+        certainty=certainty,
     )
 
 
@@ -229,8 +260,6 @@ def _evidence(
             )
             continue
         items.append(Evidence(match["key"], match["page"]))
-    if not items:
-        report(line, "claims.no-evidence", "the claim cites no evidence", claim_id)
     return tuple(items)
 
 
@@ -254,6 +283,7 @@ def check_claims(
     vocabulary: Mapping[str, set[str]] | None,
     sentence_at: Mapping[tuple[str, int, int], int] | None,
     cited_at: Mapping[int, set[str]] | None = None,
+    sentence_text: Mapping[int, str] | None = None,
 ) -> list[Problem]:
     """Problems of reference, each with the claim's line.
 
@@ -285,11 +315,17 @@ def check_claims(
                 error(
                     "claims.locator-nowhere", f"'{claim.locator}' is not a sentence of the review"
                 )
-            elif cited_at is not None and not claim.note:
+                continue
+            problems.extend(
+                _firmer_than_sentence(
+                    claims.path, claim, (sentence_text or {}).get(sentence_at[where])
+                )
+            )
+            if cited_at is not None and not claim.note:
                 cited = cited_at.get(sentence_at[where], set())
                 for item in claim.evidence:
                     name = item.key or f"unresolved: {item.unresolved}"
-                    if name not in cited:
+                    if name not in cited and not item.by_editors:
                         problems.append(
                             Problem(
                                 claims.path,
@@ -302,3 +338,28 @@ def check_claims(
                             )
                         )
     return problems
+
+
+def _firmer_than_sentence(path: str, claim: Claim, sentence: str | None) -> list[Problem]:
+    """A warning when the review's sentence hedges and neither statement nor certainty keeps it.
+
+    "Mentoring can reduce reoffending" is not "mentoring reduces reoffending": the hedge
+    belongs in the statement, or in the claim's certainty.
+    """
+    if sentence is None or claim.certainty is not None:
+        return []  # a certainty given is the editors' reading of which hedge is the claim's
+    kept = set(hedges_in(claim.statement))
+    dropped = [h for h in hedges_in(sentence) if h not in kept]
+    if not dropped:
+        return []
+    return [
+        Problem(
+            path,
+            claim.line,
+            Severity.WARNING,
+            "claims.firmer-than-sentence",
+            f"the review's sentence hedges ({', '.join(dropped)}) but the claim does not: keep "
+            f"the hedge in the statement or record it as 'certainty: {dropped[0]}'",
+            claim.id,
+        )
+    ]

@@ -14,6 +14,10 @@ A manifest is a small TOML file under ``reviews/`` written by an editor.  Exampl
     claims = "reviews/<id>.claims.yaml"       # optional: the curated claims
     venues = "reviews/<id>.venues.yaml"       # optional: which journals peer review
     licence = "..."                           # how the review text may be used
+    text_display = "quotations"               # what that licence lets the explorer show:
+                                              # "full" (the whole text, citations linked) or
+                                              # "quotations" (the default: the structure, and
+                                              # single cited sentences as quotations)
 
 The review text itself is never copied into the project: it is read from ``text``.
 """
@@ -32,6 +36,9 @@ from ingest.bibrecords import Name, NameKind
 from ingest.problems import Problem, Severity
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,80}$")
+# What a review's licence lets the explorer show of its text.  Without a word from the
+# manifest, only quotations: most reviews are published with all rights reserved.
+TEXT_DISPLAYS = ("full", "quotations")
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class ReviewManifest:
     venues: Path | None
     licence: str | None
     checksum: str
+    text_display: str = "quotations"
 
 
 def parse_manifest(path: Path, root: Path) -> tuple[ReviewManifest | None, list[Problem]]:
@@ -74,6 +82,9 @@ def parse_manifest(path: Path, root: Path) -> tuple[ReviewManifest | None, list[
     if not isinstance(data["year"], int):
         return fail("year must be a number such as 2021")
     authors = tuple(_name(str(a)) for a in data["authors"])
+    display = str(data.get("text_display", "quotations"))
+    if display not in TEXT_DISPLAYS:
+        return fail(f"text_display must be one of {', '.join(TEXT_DISPLAYS)}, not {display!r}")
     text = data.get("text")
     return ReviewManifest(
         path=str(path),
@@ -90,6 +101,7 @@ def parse_manifest(path: Path, root: Path) -> tuple[ReviewManifest | None, list[
         venues=(root / str(data["venues"])).resolve() if "venues" in data else None,
         licence=str(data["licence"]) if "licence" in data else None,
         checksum=hashlib.sha256(raw).hexdigest(),
+        text_display=display,
     ), []
 
 

@@ -197,8 +197,13 @@ def _read_claims(
     for item in audit.mentions if audit is not None else ():
         name = item.resolution.key or f"unresolved: {item.mention.cited_as}"
         cited_at.setdefault(item.sentence.index, set()).add(name)
+    texts = (
+        {s.index: audit.review.sentence_text(s) for s in audit.review.sentences}
+        if audit is not None
+        else None
+    )
     problems += check_claims(
-        claims, [e.key for e in bibliography.entries], vocabulary, sentence_at, cited_at
+        claims, [e.key for e in bibliography.entries], vocabulary, sentence_at, cited_at, texts
     )
     return claims, problems
 

@@ -54,8 +54,6 @@ PINNED = {
             "buck2017wanted",
             "kidd2011first",
             "worrall2009works",
-            "buck2020peer",
-            "duvnjak2021lived",
         }
     },
     "what supports role modelling": {
@@ -70,18 +68,16 @@ PINNED = {
             "buck2020peer",
         }
     },
-    "what supports trust": {"supports": {"duvnjak2021lived", "reinglegonzalez2019value"}},
-    "what supports reduced isolation": {
-        "supports": {"lenkens2019experiential"},
-        "qualifies": {"buck2019tug"},
-    },
+    # The one claim about trust rests on Duvnjak and colleagues, whom the review names in the
+    # sentence before: an editors' addition, never counted as the review's evidence.
+    "what supports trust": {"supports": set()},
+    "what supports reduced isolation": {"supports": {"lenkens2019experiential"}},
     "what supports desistance": {
         "supports": {
             "barrenger2019enacting",
             "buck2017wanted",
             "buck2018core",
             "buck2019tug",
-            "buck2020all",
             "buck2020peer",
             "creaney2020children",
             "frontiereconomics2009st",
@@ -89,7 +85,6 @@ PINNED = {
             "lenkens2019experiential",
             "lopezhumphreys2020inside",
             "maruna2001making",
-            "maruna2017desistance",
             "nixon2020giving",
             "portillo2017mental",
             "rumgay2004scripts",
@@ -101,15 +96,16 @@ PINNED = {
         "qualifies": {"albertson2018payment", "buck2019tug"},
     },
     "what supports engagement with services": {
-        "supports": {"duvnjak2021lived", "reinglegonzalez2019value", "mcleod2020supporting"}
+        "supports": {"reinglegonzalez2019value", "mcleod2020supporting"}
     },
     "what supports compliance with supervision": {
-        "supports": {"hmip2016inspection", "jalain2020take"},
-        "challenges": {"buck2020peer"},
+        "supports": {"hmip2016inspection", "jalain2020take"}
     },
     "what challenges short-term funding": {
         "challenges": {"boyce2009st"},
-        "supports": {"grossman2002test", "boyce2009st"},
+        # The recommendation to fund for the long term cites nothing at its sentence: the
+        # editors add the funding evidence before it as "see also".
+        "supports": set(),
     },
 }
 
@@ -134,7 +130,9 @@ def test_the_commissioners_question_gets_the_plain_sentence(knowledge: Knowledge
         "1 peer-reviewed article, 2 reports (grey literature)."
     )
     assert "None is by the review's author." in summary
-    assert "1 claim(s) qualify it" in summary  # the other side, never hidden
+    assert "It hedges: “some indication” (1 claim)." in summary  # the review's own words
+    assert "Beside them, 1 claim qualifies it." in summary  # the other side, never hidden
+    assert "Nothing in the review challenges it." in summary
 
 
 @pytest.mark.parametrize(
@@ -190,22 +188,25 @@ def test_where_is_a_source_cited(knowledge: Knowledge) -> None:
 
 def test_what_does_a_source_support(knowledge: Knowledge) -> None:
     result = answer("what does Grossman and Rhodes 2002 support", knowledge)
+    # The recommendation to commission for the long term has Grossman and Rhodes only as an
+    # editors' addition: the review does not cite them for it.
     assert {c.id for group in result.claims.values() for c in group} == {
-        "short-mentoring-does-less-good",
-        "commission-for-the-long-term",
+        "short-mentoring-does-less-good"
     }
 
 
 def test_how_does_x_lead_to_y(knowledge: Knowledge) -> None:
-    result = answer("how does trust lead to housing", knowledge)
+    result = answer("how does connecting people lead to housing", knowledge)
     assert {c.id for group in result.claims.values() for c in group} == {"connecting-to-services"}
+    # Trust comes before that help in the review, in a sentence that cites nothing.
+    assert not any(answer("how does trust lead to housing", knowledge).claims.values())
     assert answer("hope -> desistance", knowledge).profile.sources
 
 
 def test_no_match_says_so_and_offers_suggestions(knowledge: Knowledge) -> None:
     result = answer("what supports astrology", knowledge)
     assert not any(result.claims.values())
-    assert result.summary.startswith("Nothing in the reviews matches")
+    assert result.summary == "The review says nothing about astrology."
 
 
 def test_query_command_json_has_the_promised_fields(
@@ -222,8 +223,8 @@ def test_query_command_json_has_the_promised_fields(
     assert set(data) >= {"understood_as", "claims", "sources", "profile", "suggestions"}
     assert set(data["claims"][0]) >= {"stance", "statement", "sources", "locator"}
     assert set(data["sources"][0]) >= {"key", "title", "year", "authors", "profile"}
-    assert data["profile"]["distinct_sources"] == 10
-    assert data["profile"]["by_review_author"] == 3
+    assert data["profile"]["distinct_sources"] == 8
+    assert data["profile"]["by_review_author"] == 2
     assert main(["query", "what supports astrology"]) == 1
 
 

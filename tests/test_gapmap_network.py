@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.answers.gapmap import gap_map
+from kg.answers.gapmap import NONE_NAMED, gap_map
 from kg.answers.knowledge import Knowledge
 from kg.answers.network import (
     author_graph,
@@ -45,7 +45,8 @@ def test_a_cell_holds_its_claims_by_stance_and_distinct_sources(knowledge: Knowl
 def test_an_empty_cell_is_a_gap(knowledge: Knowledge) -> None:
     grid = gap_map(knowledge)
     assert grid.cell(MECH + "hope", OUT + "housing").is_gap
-    assert len(grid.rows) == 12 and len(grid.columns) == 13
+    # 12 mechanisms and 14 outcomes, each with its "no ... named" row or column.
+    assert len(grid.rows) == 13 and len(grid.columns) == 15
 
 
 def test_a_narrower_outcome_counts_towards_its_broader_one(knowledge: Knowledge) -> None:
@@ -57,14 +58,21 @@ def test_a_narrower_outcome_counts_towards_its_broader_one(knowledge: Knowledge)
 
 def test_barrier_rows(knowledge: Knowledge) -> None:
     grid = gap_map(knowledge, "barriers")
-    assert len(grid.rows) == 8
-    cell = grid.cell(BAR + "punitive-settings", OUT + "compliance")
-    assert cell.claims["challenges"] == ["mentors-asked-to-inform"]
+    assert len(grid.rows) == 9
+    # Barrier claims name no outcome: they are shown, not dropped.
+    cell = grid.cell(BAR + "punitive-settings", NONE_NAMED + "outcomes")
+    assert "mentors-asked-to-inform" in cell.claims["challenges"]
+    assert sum(not c.is_gap for c in grid.cells.values()) >= 8
+
+
+def test_evidence_that_names_no_mechanism_is_on_the_map(knowledge: Knowledge) -> None:
+    cell = gap_map(knowledge).cell(NONE_NAMED + "mechanisms", OUT + "reduced-reoffending")
+    assert {"sells2020peer", "tsip2012wire", "frontiereconomics2009st"} <= cell.sources
 
 
 def test_networks(knowledge: Knowledge) -> None:
     paths = mechanism_outcome_graph(knowledge)
-    assert paths.has_edge(MECH + "trust", OUT + "housing")
+    assert paths.has_edge(MECH + "connecting-to-services", OUT + "housing")
     co = co_citation_graph(knowledge)
     assert co.has_edge("sells2020peer", "tsip2012wire")
     assert not co.has_edge("sells2020peer", "zdun2011immigration")

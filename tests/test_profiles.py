@@ -74,8 +74,10 @@ def test_the_review_authors_own_work_is_counted_and_said_to_be_a_judgement(
 def test_peer_review_is_the_editors_judgement_and_reports_are_not_called_peer_reviewed(
     profiles: dict[str, SourceProfile],
 ) -> None:
-    assert profiles["buck2014civic"].peer_reviewed.value == "no"  # Prison Service Journal
+    # The Prison Service Journal says in each issue that it is peer reviewed (judged again).
+    assert profiles["buck2014civic"].peer_reviewed.value == "yes"
     assert "editor's judgement" in profiles["buck2014civic"].peer_reviewed.basis
+    assert "states in each issue" in profiles["buck2014civic"].peer_reviewed.basis
     assert profiles["buck2018core"].peer_reviewed.value == "yes"
     assert profiles["boyce2009st"].peer_reviewed.value == "not stated"
     assert profiles["boyce2009st"].publication_type.value == "evaluation report"

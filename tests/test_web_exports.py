@@ -24,19 +24,19 @@ HOPE = {"q": "what supports hope"}
 def test_answer_exports(client: FlaskClient, review_text: str) -> None:
     bib = client.get("/ask/references.bib", query_string=HOPE)
     keys = {e.key for e in parse_bibtex_string(bib.get_data(as_text=True)).entries}
-    assert len(keys) == 10 and "buck2017wanted" in keys
+    assert len(keys) == 8 and "buck2017wanted" in keys
     assert "attachment" in bib.headers["Content-Disposition"]
     harvard = client.get("/ask/references.txt", query_string=HOPE).get_data(as_text=True)
     lines = [x for x in harvard.split("\n\n") if x.strip()]
-    assert len(lines) == 10 and lines == sorted(lines)
+    assert len(lines) == 8 and lines == sorted(lines)
     rows = list(
         csv.reader(
             io.StringIO(client.get("/ask/claims.csv", query_string=HOPE).get_data(as_text=True))
         )
     )
-    assert rows[0][:2] == ["stance", "statement"] and len(rows) == 7
+    assert rows[0][:2] == ["stance", "statement"] and len(rows) == 6
     brief = client.get("/ask/brief", query_string=HOPE).get_data(as_text=True)
-    assert "The review cites 10 sources for hope" in brief
+    assert "The review cites 8 sources for hope" in brief
     assert "Caveats" in brief and "brief.css" in brief
 
 

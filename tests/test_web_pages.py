@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -109,11 +110,51 @@ def test_case_10_hostile_titles_stay_inert_on_source_pages(tmp_path: Path) -> No
 
 
 @needs_seed
-def test_the_review_page_links_every_citation(client: FlaskClient, review_text: str) -> None:
+def test_the_review_page_shows_its_structure_not_its_text(
+    client: FlaskClient, review_text: str
+) -> None:
+    # The review is (c) Clinks, all rights reserved: its manifest allows quotations only.
     html = client.get("/review").get_data(as_text=True)
     assert html.count('class="cite"') == 53
-    assert html.count('class="cite-unresolved" title') == 3
+    assert html.count('class="cite-unresolved"') == 3
     assert 'href="/source/hmip2016inspection">HMIP, 2016: 45</a>' in html
+    assert "Evaluations give some indication that peer mentoring can lower reoffending." in html
+    sentences = [s.strip() for s in review_text.split(".") if len(s.strip()) > 80]
+    assert sentences and not [s for s in sentences if s in html]
+    api = client.get("/api/review").get_json()
+    assert api["display"] == "quotations"
+    assert not [s for s in sentences if s in json.dumps(api)]
+
+
+@needs_seed
+def test_a_claim_page_quotes_its_one_sentence_with_its_source(
+    client: FlaskClient, review_text: str
+) -> None:
+    html = client.get("/claim/clinks-2021-peer-mentoring/mentoring-reduces-reoffending").get_data(
+        as_text=True
+    )
+    assert "<blockquote>" in html and html.count("<blockquote>") == 1
+    caption = html.split("<figcaption>", 1)[1].split("</figcaption>", 1)[0]
+    assert "Gillian Buck (2021) Peer mentoring in the criminal justice system. Clinks." in caption
+    assert "Moving away from crime, paragraph 1, sentence 2" in caption
+
+
+@pytest.mark.embedded_only
+def test_a_review_whose_licence_allows_it_is_shown_in_full(tmp_path: Path) -> None:
+    from kg.library.assembly import PublishOptions
+    from kg.library.full import build_project
+    from tests.tiny_project import make_tiny_project
+    from web import create_app
+
+    settings = make_tiny_project(tmp_path)
+    manifest = next(settings.reviews_dir.glob("*.toml"))
+    manifest.write_text(manifest.read_text("utf-8") + 'text_display = "full"\n', "utf-8")
+    build_project(settings, PublishOptions())
+    app = create_app({"TESTING": True, "EVKG_STORE_DIR": str(settings.store_dir)})
+    with app.test_client() as client:
+        html = client.get("/review").get_data(as_text=True)
+        assert "Trust helps people find housing" in html  # our own invented review's words
+        assert isinstance(client.get("/api/review").get_json(), list)
 
 
 @pytest.mark.embedded_only

@@ -12,8 +12,10 @@ from ingest.claim_terms import STANCES
 from kg.answers.answer import answer, pages_of, to_json
 from kg.answers.gapmap import gap_map
 from kg.answers.network_view import network_data
-from kg.answers.review_view import review_sections, sources_of
+from kg.answers.review_view import review_outline, review_sections, sources_of
+from kg.library.review_details import review_details
 from kg.rdf.concepts import CONCEPT_BASE, SCHEME_SEGMENTS
+from web.pages import text_shown_in_full
 from web.store_access import answers_model, asked_question, get_store, knowledge
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -41,10 +43,33 @@ def reviews() -> ResponseReturnValue:
 
 @bp.get("/review")
 def review_text() -> ResponseReturnValue:
-    """The review page's data: sections, paragraphs and citation-marked text."""
-    sections = review_sections(get_store())
+    """The review page's data: its text, or only its structure when its licence says so."""
+    store = get_store()
+    sections = review_sections(store)
     if not sections:
         abort(404, "the review's text is not available on this server")
+    if not text_shown_in_full(review_details(store)):
+        return jsonify(
+            {
+                "display": "quotations",
+                "sections": [
+                    {
+                        "title": title,
+                        "sentences": [
+                            {
+                                "locator": s.locator,
+                                "citations": [vars(c) for c in s.citations],
+                                "claims": [
+                                    {"id": c.id, "statement": c.statement} for c in s.claims
+                                ],
+                            }
+                            for s in sentences
+                        ],
+                    }
+                    for title, sentences in review_outline(sections, knowledge())
+                ],
+            }
+        )
     return jsonify(
         [
             {

@@ -13,6 +13,8 @@ from flask import Blueprint, Response, abort, render_template
 
 from kg.answers.answer import answer
 from kg.export import RDF_FORMATS, export, to_bibtex
+from kg.library.review_details import review_details
+from kg.rdf import ids
 from web.negotiation import MEDIA_TYPES
 from web.store_access import answers_model, asked_question, current_store, get_store, knowledge
 
@@ -89,12 +91,25 @@ def brief() -> str:
     result = answer(_question(), k)
     references = answers_model().references
     keys = sorted({key for group in result.claims.values() for c in group for key in c.keys})
+    reviews = {ids.claim_review(c.iri) for group in result.claims.values() for c in group}
+    details = [d for d in review_details(get_store()) if d.review_id in reviews or not reviews]
     return render_template(
         "brief.html",
         result=result,
         knowledge=k,
         references=[references[x] for x in keys if x in references],
+        reviews=details,
+        built_at=str(get_store().info.get("built_at", "")),
+        profile=result.profile,
+        grey_share=_share(result.profile.grey, len(result.profile.sources)),
+        stated_designs=sum(
+            n for design, n in result.profile.designs.items() if design != "not-stated"
+        ),
     )
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part} of {whole}" if whole else "none"
 
 
 def _answer_keys() -> set[str]:

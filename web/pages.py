@@ -20,10 +20,11 @@ from flask.typing import ResponseReturnValue
 
 from ingest.claim_terms import STANCES
 from kg.answers.answer import answer, page_of, pages_of
-from kg.answers.gapmap import gap_map
+from kg.answers.gapmap import gap_map, is_none_named
 from kg.answers.knowledge import citation_authors
 from kg.answers.network_view import network_data
-from kg.answers.review_view import review_sections, sources_of
+from kg.answers.review_view import review_outline, review_sections, sources_of
+from kg.library.review_details import ReviewDetails, review_details
 from kg.rdf.concepts import CONCEPT_BASE, SCHEME_SEGMENTS
 from kg.rdf.namespaces import BASE
 from web.negotiation import negotiated_format, rdf_response
@@ -108,6 +109,16 @@ def ask() -> str:
     )
 
 
+@bp.app_template_filter("plain")
+def plain(value: object) -> str:
+    """A stored value in plain words: concepts by their labels, never slugs or booleans."""
+    text = str(value)
+    if text.startswith(CONCEPT_BASE):
+        concept = knowledge().concepts.get(text)
+        return concept.label if concept is not None else text.rsplit("/", 1)[-1].replace("-", " ")
+    return {"true": "yes", "false": "no"}.get(text, text.replace("-", " "))
+
+
 def concept_path(iri: str) -> str:
     """The explorer's path of a concept page, from its IRI (in the version being viewed)."""
     segment, _, concept_id = iri.removeprefix(CONCEPT_BASE).partition("/")
@@ -186,18 +197,39 @@ def claim(review_id: str, claim_id: str) -> ResponseReturnValue:
     if fmt:
         return rdf_response(iri, fmt)
     concepts = [k.concepts[c] for cs in info.concepts.values() for c in cs if c in k.concepts]
+    review = next((d for d in review_details(get_store()) if d.review_id == review_id), None)
     return render_template(
-        "claim.html", claim=info, knowledge=k, concepts=concepts, concept_path=concept_path
+        "claim.html",
+        claim=info,
+        knowledge=k,
+        concepts=concepts,
+        concept_path=concept_path,
+        review=review,
     )
 
 
 @bp.get("/review")
 def review() -> str:
-    """The review's text with every citation linked to its source, where the text is here."""
-    sections = review_sections(get_store())
+    """The review, as far as its licence allows.
+
+    Its text with every citation linked, or its structure (where the citations are, and the
+    claims in our words) when the licence allows only quotations.
+    """
+    store = get_store()
+    sections = review_sections(store)
     if not sections:
         abort(404, "the review's text is not available on this server")
-    return render_template("review.html", sections=sections)
+    reviews = review_details(store)
+    if text_shown_in_full(reviews):
+        return render_template("review.html", sections=sections)
+    return render_template(
+        "review_outline.html", outline=review_outline(sections, knowledge()), reviews=reviews
+    )
+
+
+def text_shown_in_full(reviews: list[ReviewDetails]) -> bool:
+    """Whether every review's licence lets its whole text be shown."""
+    return bool(reviews) and all(r.text_display == "full" for r in reviews)
 
 
 @bp.get("/audit")
@@ -262,4 +294,5 @@ def gaps() -> str:
         "gapmap.html",
         maps=[("mechanisms", gap_map(k, "mechanisms")), ("barriers", gap_map(k, "barriers"))],
         concept_path=concept_path,
+        is_none_named=is_none_named,
     )

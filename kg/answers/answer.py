@@ -10,10 +10,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ingest.claim_terms import STANCES
-from kg.answers.evidence import EvidenceProfile, profile_of, summary_sentence
+from kg.answers.evidence import EvidenceProfile, plural, profile_of, summary_sentence
+from kg.answers.intents import BY_NAME, SETTINGS, intent_claims, narrowed
 from kg.answers.knowledge import ClaimInfo, Knowledge, MentionInfo
 from kg.answers.read_model import read_model
-from kg.answers.understand import Understanding, search_claims, understand
+from kg.answers.understand import Match, Understanding, search_claims, understand
 from kg.rdf import ids
 
 STANCE_ORDER = {
@@ -46,7 +47,12 @@ def answer(question: str, knowledge: Knowledge) -> Answer:
     """
     reading = understand(question, knowledge)
     key = (
-        (reading.form, tuple(m.id for m in reading.subject), tuple(m.id for m in reading.target))
+        (
+            reading.form,
+            tuple(m.id for m in reading.subject),
+            tuple(m.id for m in reading.target),
+            tuple(m.id for m in reading.filters),
+        )
         if reading.subject and not reading.incomplete
         else None
     )
@@ -88,7 +94,7 @@ def _answer(reading: Understanding, knowledge: Knowledge) -> Answer:
     stanced = reading.form in ("supports", "challenges", "overview")
     main = grouped.get(main_stance, []) if stanced else claims
     profile = profile_of(main, knowledge)
-    if reading.form == "challenges":
+    if reading.form == "challenges" and reading.intent is None:
         topic = f"challenging {topic}"
     if reading.incomplete:
         summary = (
@@ -100,35 +106,72 @@ def _answer(reading: Understanding, knowledge: Knowledge) -> Answer:
         cited = sum(len(knowledge.mentions_of(key)) for key in keys)
         many = len(keys) > 1
         summary = (
-            f"{topic} {'are' if many else 'is'} cited {cited} time(s) in the review's "
-            f"text, and {len(claims)} claim(s) rest on {'them' if many else 'it'}."
+            f"{topic} {'are' if many else 'is'} cited {plural(cited, 'time')} in the review's "
+            f"text, and {plural(len(claims), 'claim')} rest{'s' if len(claims) == 1 else ''} "
+            f"on {'them' if many else 'it'}."
         )
     elif claims or reading.subject:
         summary = summary_sentence(profile, topic)
+    elif reading.unknown:
+        summary = f"The review says nothing about {' '.join(reading.unknown)}."
     else:
         summary = f"Nothing in the reviews matches “{reading.question}”."
     if stanced:
         summary += _others(grouped, main_stance)
+    if reading.subject and reading.unknown:
+        # Part of the question matched nothing: say so, rather than let the answer pass for
+        # one about it.
+        summary += (
+            f" The review says nothing about “{' '.join(reading.unknown)}”: this answer is "
+            f"about {topic}."
+        )
     return Answer(reading, grouped, profile, summary, mentions, found_by_text)
 
 
 def _others(grouped: dict[str, list[ClaimInfo]], main: str | None) -> str:
-    """Never hide the other side: say how many claims take each other stance."""
+    """Never hide the other side: say how many claims take each other stance, or that none do."""
     verbs = {"supports": "support", "challenges": "challenge", "qualifies": "qualify"}
     parts = [
-        f"{len(claims)} claim(s) {verbs[stance]} it"
+        f"{plural(len(claims), 'claim')} {_verb(verbs[stance], len(claims))} it"
         for stance, claims in grouped.items()
         if stance != main and claims
     ]
-    if not parts:
-        return ""
     lead = " Beside them, " if main else " Of the claims, "
-    return lead + ", ".join(parts) + "."
+    said = lead + ", ".join(parts) + "." if parts else ""
+    if main == "supports" and any(grouped.values()) and not grouped.get("challenges"):
+        said += " Nothing in the review challenges it."
+    return said
+
+
+def _verb(verb: str, n: int) -> str:
+    """The verb agreeing with a count: 1 claim qualifies, 2 claims qualify."""
+    if n != 1:
+        return verb
+    return verb[:-1] + "ies" if verb.endswith("y") else verb + "s"
 
 
 def _claims_for(
     reading: Understanding, knowledge: Knowledge
 ) -> tuple[list[ClaimInfo], list[MentionInfo], str]:
+    claims, mentions, topic = _subject_claims(reading, knowledge)
+    if reading.filters:
+        claims = narrowed(claims, [f.id for f in reading.filters], knowledge)
+        topic += " " + " and ".join(_filter_words(f, knowledge) for f in reading.filters)
+    return claims, mentions, topic
+
+
+def _filter_words(match: Match, knowledge: Knowledge) -> str:
+    concept = knowledge.concepts.get(match.id)
+    scheme = concept.scheme if concept is not None else ""
+    return f"{'in' if scheme == SETTINGS else 'for'} {match.label.lower()}"
+
+
+def _subject_claims(
+    reading: Understanding, knowledge: Knowledge
+) -> tuple[list[ClaimInfo], list[MentionInfo], str]:
+    if reading.intent is not None:
+        intent = BY_NAME[reading.intent]
+        return intent_claims(intent, knowledge), [], intent.label
     labels = " and ".join(m.label.lower() for m in reading.subject) or "this"
     if reading.form == "path":
         if not reading.subject or not reading.target:
@@ -209,9 +252,14 @@ def to_json(
                 "sources": [
                     {"key": e.key, "page": e.page, "unresolved": e.unresolved}
                     for e in c.evidence.values()
+                    if not e.by_editors
                 ],
+                # Added by the editors, not cited by the review here: never in the profile.
+                "see_also": c.see_also,
                 "locator": c.locator,
                 "sentence": c.sentence,
+                "certainty": c.certainty,
+                "certainty_basis": c.certainty_basis,
             }
             for c in claims
         ],
@@ -270,7 +318,7 @@ def to_text(result: Answer, knowledge: Knowledge) -> str:
             if claim.locator:
                 lines.append(f"  in the review: {claim.locator}")
     if result.mentions:
-        lines += ["", f"Cited {len(result.mentions)} time(s) in the review:"]
+        lines += ["", f"Cited {plural(len(result.mentions), 'time')} in the review:"]
         for mention in result.mentions:
             page = f", p. {mention.page}" if mention.page else ""
             lines.append(

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ingest.hedges import CERTAINTIES, CERTAINTY_WORDS
 from kg.answers.knowledge import ClaimInfo, Knowledge
 from kg.rdf import ids
 
@@ -44,6 +45,7 @@ class EvidenceProfile:
     by_review_author: list[str]
     unresolved: list[str] = field(default_factory=list)
     reviews: int = 1  # how many reviews the claims come from
+    certainties: dict[str, int] = field(default_factory=dict)  # the review's hedges, by claim
 
     def to_json(self) -> dict[str, object]:
         """The profile as `evkg query --json` prints it."""
@@ -58,6 +60,7 @@ class EvidenceProfile:
             "settings": self.settings,
             "populations": self.populations,
             "year_range": list(self.year_range) if self.year_range else None,
+            "certainty": self.certainties,
             "by_review_author": len(self.by_review_author),
             "by_review_author_keys": self.by_review_author,
             "unresolved_citations": self.unresolved,
@@ -153,10 +156,12 @@ def _profile(claims: list[ClaimInfo], knowledge: Knowledge) -> EvidenceProfile:
         by_review_author=[k for k in keys if k in known and known[k].by_review_author],
         unresolved=unresolved,
         reviews=len({ids.claim_review(c.iri) for c in claims}) or 1,
+        certainties=dict(Counter(c.certainty for c in claims if c.certainty)),
     )
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
+    """A count with its noun: 1 source, 2 sources."""
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
@@ -169,9 +174,9 @@ def summary_sentence(profile: EvidenceProfile, topic: str) -> str:
         return f"{who} no sources for {topic}."
     parts = []
     if profile.peer_reviewed:
-        parts.append(_plural(profile.peer_reviewed, "peer-reviewed article"))
+        parts.append(plural(profile.peer_reviewed, "peer-reviewed article"))
     if profile.grey:
-        parts.append(_plural(profile.grey, "report") + " (grey literature)")
+        parts.append(plural(profile.grey, "report") + " (grey literature)")
     if profile.other:
         parts.append(
             f"{profile.other} other (books, chapters or articles whose review status is not stated)"
@@ -182,15 +187,33 @@ def summary_sentence(profile: EvidenceProfile, topic: str) -> str:
         if own == 0
         else f"{own} of them {'is' if own == 1 else 'are'} by {author}."
     )
-    sentence = f"{who} {_plural(n, 'source')} for {topic}"
+    sentence = f"{who} {plural(n, 'source')} for {topic}"
     sentence += f": {', '.join(parts)}." if parts else "."
     if n:
         sentence += f" {authored}"
+    sentence += strength_sentence(profile.certainties)
     if profile.unresolved:
         sentence += (
-            f" {_plural(len(profile.unresolved), 'citation')} "
+            f" {plural(len(profile.unresolved), 'citation')} "
             "({}) {} no entry in the reference list.".format(
                 "; ".join(profile.unresolved), "has" if len(profile.unresolved) == 1 else "have"
             )
         )
     return sentence
+
+
+def strength_sentence(certainties: dict[str, int]) -> str:
+    """How sure the review is, in its own hedges, as one short sentence (or nothing).
+
+    "It hedges: “some indication” (1 claim), “can” (2 claims)." or "It says so without a
+    hedge."  The hedges come in the order of :data:`ingest.hedges.CERTAINTIES`.
+    """
+    hedged = [(c, certainties[c]) for c in CERTAINTIES if c != "stated" and c in certainties]
+    stated = certainties.get("stated", 0)
+    if not hedged and not stated:
+        return ""
+    if not hedged:
+        return " It says so without a hedge."
+    listed = ", ".join(f"{CERTAINTY_WORDS[c]} ({plural(n, 'claim')})" for c, n in hedged)
+    tail = f"; {plural(stated, 'claim')} without one" if stated else ""
+    return f" It hedges: {listed}{tail}."

@@ -2,6 +2,9 @@
 
 Each cell holds the claims that tag both concepts, split by stance, and their distinct
 sources, so that an empty cell shows as a gap in the evidence rather than as missing data.
+A claim that names an outcome but no mechanism (or barrier), or the other way round, is not
+left out: it sits in a row "No mechanism named" (or a column "No outcome named"), so that,
+say, the evidence that mentoring reduces reoffending shows even though it names no mechanism.
 """
 
 from __future__ import annotations
@@ -60,14 +63,30 @@ class GapMap:
         }
 
 
+NONE_NAMED = "urn:evkg:gap-map:none-named:"  # the IRI of a "no ... named" row or column
+
+
+def none_named(scheme: str) -> ConceptInfo:
+    """The row or column of claims that name no concept of ``scheme``."""
+    singular = {"mechanisms": "mechanism", "barriers": "barrier", "outcomes": "outcome"}
+    word = singular.get(scheme, scheme)
+    return ConceptInfo(
+        NONE_NAMED + scheme,
+        scheme,
+        f"No {word} named",
+        f"Claims that name no {word}, but do name what the other side of the map shows.",
+    )
+
+
+def is_none_named(iri: str) -> bool:
+    """A "no ... named" row or column, not a concept."""
+    return iri.startswith(NONE_NAMED)
+
+
 def gap_map(knowledge: Knowledge, row_role: str = "mechanisms") -> GapMap:
     """The matrix of ``row_role`` (mechanisms or barriers) against outcomes."""
-    rows = sorted(
-        (c for c in knowledge.concepts.values() if c.scheme == row_role), key=lambda c: c.label
-    )
-    columns = sorted(
-        (c for c in knowledge.concepts.values() if c.scheme == "outcomes"), key=lambda c: c.label
-    )
+    rows = [*_of_scheme(knowledge, row_role), none_named(row_role)]
+    columns = [*_of_scheme(knowledge, "outcomes"), none_named("outcomes")]
     broader = _broader(knowledge)
     cells: dict[tuple[str, str], Cell] = {}
     for claim in knowledge.claims.values():
@@ -76,13 +95,22 @@ def gap_map(knowledge: Knowledge, row_role: str = "mechanisms") -> GapMap:
             for tagged in claim.concepts.get("outcomes", [])
             for o in broader.get(tagged, {tagged})
         }
-        for row in claim.concepts.get(row_role, []):
-            for outcome in outcomes:
+        tagged_rows = claim.concepts.get(row_role, [])
+        if not tagged_rows and not outcomes:
+            continue  # about neither side of this map
+        for row in tagged_rows or [rows[-1].iri]:
+            for outcome in outcomes or {columns[-1].iri}:
                 cell = cells.setdefault((row, outcome), Cell())
                 cell.claims[claim.stance].append(claim.id)
                 cell.claim_iris.append(claim.iri)
                 cell.sources.update(claim.keys)
     return GapMap(rows, columns, cells)
+
+
+def _of_scheme(knowledge: Knowledge, scheme: str) -> list[ConceptInfo]:
+    return sorted(
+        (c for c in knowledge.concepts.values() if c.scheme == scheme), key=lambda c: c.label
+    )
 
 
 def _broader(knowledge: Knowledge) -> dict[str, set[str]]:

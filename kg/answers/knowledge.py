@@ -73,6 +73,7 @@ class EvidenceItem:
     key: str | None
     page: str | None
     unresolved: str | None
+    by_editors: bool = False  # "see also, added by the editors": never the review's evidence
 
 
 @dataclass
@@ -88,13 +89,25 @@ class ClaimInfo:
     sentence: str | None
     concepts: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     evidence: dict[str, EvidenceItem] = field(default_factory=dict)
+    certainty: str | None = None  # the review's hedge (ingest.hedges), None when not known
+    certainty_basis: str = ""
+
+    @property
+    def see_also(self) -> list[str]:
+        """The bib keys the editors added beside the review's evidence."""
+        return [e.key for e in self.evidence.values() if e.key and e.by_editors]
 
     @property
     def keys(self) -> list[str]:
-        """The bib keys of its resolved evidence, worked out once (evidence is set on loading)."""
+        """The bib keys of the review's resolved evidence (editors' additions left out).
+
+        Worked out once: evidence is set on loading.
+        """
         cached: list[str] | None = self.__dict__.get("_keys")
         if cached is None:
-            cached = self.__dict__["_keys"] = [e.key for e in self.evidence.values() if e.key]
+            cached = self.__dict__["_keys"] = [
+                e.key for e in self.evidence.values() if e.key and not e.by_editors
+            ]
         return cached
 
     def to_json(self) -> dict[str, Any]:
@@ -109,6 +122,8 @@ class ClaimInfo:
             "sentence": self.sentence,
             "concepts": dict(self.concepts),
             "evidence": {k: asdict(e) for k, e in self.evidence.items()},
+            "certainty": self.certainty,
+            "certainty_basis": self.certainty_basis,
         }
 
     @classmethod
@@ -122,6 +137,8 @@ class ClaimInfo:
             status=data["status"],
             locator=data["locator"],
             sentence=data["sentence"],
+            certainty=data["certainty"],
+            certainty_basis=data["certainty_basis"],
         )
         claim.concepts.update(data["concepts"])
         claim.evidence = {k: EvidenceItem(**e) for k, e in data["evidence"].items()}
@@ -288,6 +305,8 @@ class Knowledge:
                     str(row["status"]),
                     locator,
                     row["sentenceText"],
+                    certainty=row["certainty"],
+                    certainty_basis=row["certaintyBasis"] or "",
                 ),
             )
             if row["concept"]:
@@ -295,7 +314,8 @@ class Knowledge:
                 if row["concept"] not in claim.concepts[role]:
                     claim.concepts[role].append(str(row["concept"]))
             claim.evidence.setdefault(
-                str(row["evidence"]), EvidenceItem(row["key"], row["page"], row["unresolved"])
+                str(row["evidence"]),
+                EvidenceItem(row["key"], row["page"], row["unresolved"], bool(row["byEditors"])),
             )
             if row["sentence"]:
                 places[iri] = int(str(row["sentence"]).rsplit("/", 1)[-1])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kg.answers.knowledge import ClaimInfo, Knowledge
 from kg.store.protocol import GraphStore, Row
 
 
@@ -22,10 +23,20 @@ class Segment:
 
 @dataclass
 class Paragraph:
-    """The sentences of one paragraph, as segments."""
+    """The sentences of one paragraph, each as segments."""
 
     index: int
-    segments: list[Segment] = field(default_factory=list)
+    sentences: list[list[Segment]] = field(default_factory=list)
+
+    @property
+    def segments(self) -> list[Segment]:
+        """The paragraph's text as one run of segments."""
+        joined: list[Segment] = []
+        for sentence in self.sentences:
+            if joined:
+                joined.append(Segment(" "))
+            joined += sentence
+        return joined
 
 
 @dataclass
@@ -81,11 +92,43 @@ def review_sections(store: GraphStore) -> list[Section]:
         paragraph_index = int(str(entry["paragraph"]))
         if not section.paragraphs or section.paragraphs[-1].index != paragraph_index:
             section.paragraphs.append(Paragraph(paragraph_index))
-        paragraph = section.paragraphs[-1]
-        if paragraph.segments:
-            paragraph.segments.append(Segment(" "))
-        paragraph.segments += _segments(entry)
+        section.paragraphs[-1].sentences.append(_segments(entry))
     return sections
+
+
+@dataclass
+class OutlineSentence:
+    """Where a sentence is, what it cites and which claims sit there: none of its words."""
+
+    locator: str  # "<section>, paragraph N, sentence M", as claims files write it
+    citations: list[Segment]
+    claims: list[ClaimInfo]
+
+
+def review_outline(
+    sections: list[Section], knowledge: Knowledge
+) -> list[tuple[str, list[OutlineSentence]]]:
+    """The review's structure for a licence that forbids showing its text.
+
+    Each section with its sentences that cite something or carry a claim, their citations
+    as the review writes them, and the claims located there, in our words.
+    """
+    by_locator: dict[str, list[ClaimInfo]] = {}
+    for claim in knowledge.claims.values():
+        if claim.locator:
+            by_locator.setdefault(claim.locator, []).append(claim)
+    outline = []
+    for section in sections:
+        shown = []
+        for p, paragraph in enumerate(section.paragraphs, start=1):
+            for n, sentence in enumerate(paragraph.sentences, start=1):
+                locator = f"{section.title}, paragraph {p}, sentence {n}"
+                citations = [seg for seg in sentence if seg.status]
+                claims = by_locator.get(locator, [])
+                if citations or claims:
+                    shown.append(OutlineSentence(locator, citations, claims))
+        outline.append((section.title, shown))
+    return outline
 
 
 def _segments(entry: dict[str, object]) -> list[Segment]:

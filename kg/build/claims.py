@@ -9,6 +9,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from ingest.claim_terms import ROLES, Stance
 from ingest.claims import ClaimSet
+from ingest.hedges import claim_certainty
 from kg.rdf import ids
 from kg.rdf.concepts import concept_iri
 from kg.rdf.namespaces import CITO, EVKG
@@ -33,6 +34,7 @@ def build_claims(
     claims: ClaimSet,
     source_iris: Mapping[str, URIRef],
     sentence_at: Mapping[tuple[str, int, int], int] | None,
+    sentence_text: Mapping[int, str] | None = None,
 ) -> None:
     """One node per claim, with its concepts, its evidence and where it sits in the review."""
     review = ids.review_iri(review_id)
@@ -54,13 +56,24 @@ def build_claims(
             evidence = ids.part_iri(node, "evidence", str(position))
             graph.add((node, EVKG.evidence, evidence))
             graph.add((evidence, RDF.type, EVKG.Evidence))
+            if item.by_editors:
+                graph.add((evidence, RDF.type, EVKG.EditorsAddition))
             if item.key is not None and item.key in source_iris:
                 graph.add((evidence, EVKG.source, source_iris[item.key]))
-                graph.add((node, CITO.citesAsEvidence, source_iris[item.key]))
+                if not item.by_editors:  # the review cites it; an editors' addition it does not
+                    graph.add((node, CITO.citesAsEvidence, source_iris[item.key]))
             if item.unresolved:
                 graph.add((evidence, EVKG.unresolvedCitation, Literal(item.unresolved)))
             if item.page:
                 graph.add((evidence, EVKG.pageLocator, Literal(item.page)))
+        sentence = None
+        if claim.locator is not None and sentence_at is not None and sentence_text is not None:
+            where = (claim.locator.section, claim.locator.paragraph, claim.locator.sentence)
+            sentence = sentence_text.get(sentence_at[where]) if where in sentence_at else None
+        certainty, basis = claim_certainty(claim.statement, claim.certainty, sentence)
+        if certainty is not None:
+            graph.add((node, EVKG.certainty, Literal(certainty)))
+        graph.add((node, EVKG.certaintyBasis, Literal(basis, lang="en")))
         if claim.locator is not None:
             graph.add((node, EVKG.sectionTitle, Literal(claim.locator.section)))
             graph.add((node, EVKG.paragraphNumber, Literal(claim.locator.paragraph)))

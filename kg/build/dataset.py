@@ -92,8 +92,10 @@ def build_dataset(reviews: Sequence[ReviewInputs], vocabulary: Vocabulary | None
         if review.audit is not None:
             build_review_text(graph("text"), review_id, review.audit, iris, graph("sentences"))
         if review.claims is not None:
-            sentence_at = locator_index(review.audit.review) if review.audit else None
-            build_claims(graph("claims"), review_id, review.claims, iris, sentence_at)
+            text = review.audit.review if review.audit else None
+            sentence_at = locator_index(text) if text is not None else None
+            sentences = {s.index: text.sentence_text(s) for s in text.sentences} if text else None
+            build_claims(graph("claims"), review_id, review.claims, iris, sentence_at, sentences)
         if review.profiles:
             add_profiles(graph("profiles"), review.profiles, iris)
     for review_id in latest:
@@ -163,6 +165,7 @@ def build_review(graph: Graph, manifest: ReviewManifest) -> None:
         graph.add((review, DCTERMS.publisher, _organisation(graph, manifest.publisher)))
     if manifest.licence:
         graph.add((review, DCTERMS.rights, Literal(manifest.licence)))
+    graph.add((review, EVKG.textDisplay, Literal(manifest.text_display)))
 
 
 def _issued(manifest: ReviewManifest) -> Literal:

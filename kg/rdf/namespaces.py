@@ -31,6 +31,7 @@ class EVKG(DefinedNamespace):
     Mention: URIRef  # one in-text citation of one work at one place in the text
     Claim: URIRef  # a statement the review makes, curated in our own words
     Evidence: URIRef  # one reference (or unresolved citation) that a claim rests on
+    EditorsAddition: URIRef  # evidence the editors add ("see also"): not the review's own
     ProfileValue: URIRef  # one value of a source's profile, with its basis
     Supports: URIRef  # stance: the evidence backs the claim's concepts
     Challenges: URIRef  # stance: the evidence tells against them (e.g. a barrier)
@@ -73,6 +74,9 @@ class EVKG(DefinedNamespace):
     claimId: URIRef  # the claim's id in its claims file
     statement: URIRef  # the claim in our own words
     stance: URIRef  # evkg:Supports, evkg:Challenges or evkg:Qualifies
+    textDisplay: URIRef  # what a review's licence lets us show: "full" or "quotations"
+    certainty: URIRef  # the review's hedge: "some indication", "may", "can", ..., "stated"
+    certaintyBasis: URIRef  # the words or the judgement a claim's certainty rests on
     mechanism: URIRef  # claim -> skos:Concept in the mechanisms scheme
     outcome: URIRef  # claim -> outcome concept
     barrier: URIRef  # claim -> barrier concept
