@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ingest.appraisals import load_appraisals
 from ingest.archive import VersionRecord
 from ingest.audit import Audit, audit_review
 from ingest.bibrecords import Bibliography
@@ -122,6 +123,13 @@ def ingest_review(
         manifest.authors,
         load_venues(manifest.venues),
     )
+    appraisals, appraisal_problems = load_appraisals(
+        manifest.venues, {e.key for e in bibliography.entries}
+    )
+    problems.extend(appraisal_problems)
+    profiles = {
+        key: replace(profile, appraisal=appraisals.get(key)) for key, profile in profiles.items()
+    }
     venues_checksum = (
         hashlib.sha256(manifest.venues.read_bytes()).hexdigest()
         if manifest.venues is not None and manifest.venues.is_file()

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import yaml
 
+from ingest.appraisals import Appraisal
 from ingest.bibrecords import BibEntry, Name, NameKind
 from ingest.claims import Claim
 from ingest.textclean import fold
@@ -93,6 +94,7 @@ class SourceProfile:
     settings: tuple[Valued, ...]
     populations: tuple[Valued, ...]
     by_review_author: Valued  # "yes" or "no"
+    appraisal: Appraisal | None = None  # the editors' own judgement, kept apart
 
 
 def study_design(entry: BibEntry) -> Valued:

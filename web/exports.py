@@ -102,9 +102,6 @@ def brief() -> str:
         built_at=str(get_store().info.get("built_at", "")),
         profile=result.profile,
         grey_share=_share(result.profile.grey, len(result.profile.sources)),
-        stated_designs=sum(
-            n for design, n in result.profile.designs.items() if design != "not-stated"
-        ),
     )
 
 

@@ -20,6 +20,7 @@ from flask.typing import ResponseReturnValue
 
 from ingest.claim_terms import STANCES
 from kg.answers.answer import answer, page_of, pages_of
+from kg.answers.evidence import APPRAISED
 from kg.answers.gapmap import gap_map, is_none_named
 from kg.answers.knowledge import citation_authors
 from kg.answers.network_view import network_data
@@ -182,6 +183,7 @@ def source(key: str) -> ResponseReturnValue:
         reference=answers_model().references.get(key),
         knowledge=k,
         co_cited=[k.sources[c] for c in co_cited if c in k.sources],
+        appraisal=[(f, vs) for f, vs in info.profile.items() if f.startswith(APPRAISED)],
     )
 
 

@@ -16,6 +16,8 @@ from ingest.hedges import CERTAINTIES, CERTAINTY_WORDS
 from kg.answers.knowledge import ClaimInfo, Knowledge
 from kg.rdf import ids
 
+# The facets of an editors' appraisal (kg.build.profiles), apart from what the review states.
+APPRAISED = "appraised-"
 GREY_TYPES = frozenset(
     {
         "report",
@@ -46,6 +48,9 @@ class EvidenceProfile:
     unresolved: list[str] = field(default_factory=list)
     reviews: int = 1  # how many reviews the claims come from
     certainties: dict[str, int] = field(default_factory=dict)  # the review's hedges, by claim
+    design_stated: int = 0  # sources whose design the title or the review states
+    appraised: int = 0  # sources the editors appraised
+    stated_or_appraised: int = 0  # sources with a stated design, an appraisal, or both
 
     def to_json(self) -> dict[str, object]:
         """The profile as `evkg query --json` prints it."""
@@ -61,6 +66,11 @@ class EvidenceProfile:
             "populations": self.populations,
             "year_range": list(self.year_range) if self.year_range else None,
             "certainty": self.certainties,
+            "design": {
+                "stated": self.design_stated,
+                "appraised_by_editors": self.appraised,
+                "neither": len(self.sources) - self.stated_or_appraised,
+            },
             "by_review_author": len(self.by_review_author),
             "by_review_author_keys": self.by_review_author,
             "unresolved_citations": self.unresolved,
@@ -80,6 +90,7 @@ class SourceFacts:
     settings: tuple[str, ...]
     populations: tuple[str, ...]
     by_review_author: bool
+    appraised: bool = False  # the editors appraised it (facets "appraised-...")
 
 
 def facts_of(knowledge: Knowledge) -> dict[str, SourceFacts]:
@@ -101,6 +112,7 @@ def facts_of(knowledge: Knowledge) -> dict[str, SourceFacts]:
             settings=tuple(v for v, _ in s.profile.get("setting", [])),
             populations=tuple(v for v, _ in s.profile.get("population", [])),
             by_review_author=s.first("by-review-author") == "true",
+            appraised=any(f.startswith(APPRAISED) for f in s.profile),
         )
         for key, s in knowledge.sources.items()
     }
@@ -157,6 +169,9 @@ def _profile(claims: list[ClaimInfo], knowledge: Knowledge) -> EvidenceProfile:
         unresolved=unresolved,
         reviews=len({ids.claim_review(c.iri) for c in claims}) or 1,
         certainties=dict(Counter(c.certainty for c in claims if c.certainty)),
+        design_stated=sum(f.design != "not-stated" for f in facts),
+        appraised=sum(f.appraised for f in facts),
+        stated_or_appraised=sum(f.design != "not-stated" or f.appraised for f in facts),
     )
 
 

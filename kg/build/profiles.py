@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import DCTERMS, RDF, XSD
 
+from ingest.appraisals import Appraisal
 from ingest.profiles import SourceProfile, Valued
 from ingest.textclean import slugify
 from kg.rdf import ids
@@ -73,6 +74,29 @@ def add_profiles(
                 population,
                 concept_iri("populations", population.value),
             )
+        if profile.appraisal is not None:
+            _appraisal(graph, source, profile.appraisal)
+
+
+def _appraisal(graph: Graph, source: URIRef, appraisal: Appraisal) -> None:
+    """The editors' appraisal, as profile values of its own facets ("appraised ...").
+
+    Each says whose judgement it is and when, so that it is never read as what the review
+    states.
+    """
+    basis = f"editors' appraisal by {appraisal.by}, {appraisal.at}: {appraisal.basis}"
+    values = [(f, getattr(appraisal, f)) for f in ("design", "method", "sample", "setting")]
+    if appraisal.scale_name is not None:
+        values.append(("level", f"{appraisal.scale_name}: level {appraisal.level}"))
+    for facet, text in values:
+        if text is None:
+            continue
+        valued = Valued(str(text), basis)
+        _value(graph, source, f"appraised-{facet}", EVKG.appraisal, valued, Literal(str(text)))
+        node = ids.part_iri(source, "profile", f"appraised-{facet}", slugify(valued.value))
+        graph.add((node, RDF.type, EVKG.Appraisal))
+        graph.add((node, EVKG.appraisedBy, Literal(appraisal.by)))
+        graph.add((node, DCTERMS.date, Literal(appraisal.at, datatype=XSD.date)))
 
 
 def _value(

@@ -31,6 +31,7 @@ class EVKG(DefinedNamespace):
     Mention: URIRef  # one in-text citation of one work at one place in the text
     Claim: URIRef  # a statement the review makes, curated in our own words
     Evidence: URIRef  # one reference (or unresolved citation) that a claim rests on
+    Appraisal: URIRef  # a profile value that is the editors' appraisal, not the review's word
     EditorsAddition: URIRef  # evidence the editors add ("see also"): not the review's own
     ProfileValue: URIRef  # one value of a source's profile, with its basis
     Supports: URIRef  # stance: the evidence backs the claim's concepts
@@ -75,6 +76,8 @@ class EVKG(DefinedNamespace):
     statement: URIRef  # the claim in our own words
     stance: URIRef  # evkg:Supports, evkg:Challenges or evkg:Qualifies
     textDisplay: URIRef  # what a review's licence lets us show: "full" or "quotations"
+    appraisal: URIRef  # source -> what the editors' appraisal says (design, method, level, ...)
+    appraisedBy: URIRef  # the editor who made an appraisal, by name
     certainty: URIRef  # the review's hedge: "some indication", "may", "can", ..., "stated"
     certaintyBasis: URIRef  # the words or the judgement a claim's certainty rests on
     mechanism: URIRef  # claim -> skos:Concept in the mechanisms scheme
