@@ -232,3 +232,43 @@ def test_shacl_reports_each_kind_of_defect(
     report = validate_dataset(dataset)
     assert not report.conforms
     assert any(message in r.message for r in report.violations), report.results
+
+
+def test_a_claim_firmer_than_its_sentence_is_warned_of(tmp_path: Path) -> None:
+    # Our tiny review's sentence says funding is "often" short; a claim that drops the hedge
+    # is warned of, one that keeps it or records it as its certainty is not.
+    review = DATA / "versions" / "v1" / "review.md"
+    bib = parse_bibtex(DATA / "versions" / "v1" / "references.bib")
+    audit = audit_review(parse_review(review), bib)
+    texts = {s.index: audit.review.sentence_text(s) for s in audit.review.sentences}
+    path = tmp_path / "claims.yaml"
+    path.write_text(
+        "review: tiny\nclaims:\n"
+        "  - {id: firm, statement: Funding is short., stance: challenges,\n"
+        "     evidence: [dean2019], at: 'Findings, paragraph 1, sentence 3'}\n"
+        "  - {id: kept, statement: Funding is often short., stance: challenges,\n"
+        "     evidence: [dean2019], at: 'Findings, paragraph 1, sentence 3'}\n"
+        "  - {id: recorded, statement: Funding is short., stance: challenges, certainty: often,\n"
+        "     evidence: [dean2019], at: 'Findings, paragraph 1, sentence 3'}\n",
+        "utf-8",
+    )
+    problems = check_claims(
+        parse_claims(path),
+        [e.key for e in bib.entries],
+        None,
+        locator_index(audit.review),
+        None,
+        texts,
+    )
+    firmer = [p for p in problems if p.code == "claims.firmer-than-sentence"]
+    assert [p.key for p in firmer] == ["firm"]
+    assert "often" in firmer[0].message and "certainty: often" in firmer[0].message
+
+
+@needs_seed
+def test_the_claims_file_keeps_every_hedge_of_the_review(review_text: str) -> None:
+    from ingest.pipeline import ingest_reviews
+
+    result = ingest_reviews(ROOT / "reviews", ROOT)
+    assert result.reviews and result.reviews[0].audit is not None  # the text was read
+    assert not [p for p in result.problems if p.code == "claims.firmer-than-sentence"]

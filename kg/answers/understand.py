@@ -113,7 +113,7 @@ GENERIC_WORD_ZIPF = 5.0
 VARIANT_CUTOFF = 0.9
 TYPO_CUTOFF = 0.75
 MIN_TYPO_LENGTH = 4
-_FILTER_LEAD = r"(?:for|in|with|among|amongst|within|inside|across|at|on)\s+(?:the\s+)?"
+_NARROWING_LEAD = r"(?:for|in|with|among|amongst|within|inside|across|at|on)\s+(?:the\s+)?"
 
 
 @dataclass
@@ -282,7 +282,7 @@ def find_filters(phrase: str, knowledge: Knowledge) -> tuple[list[Match], str]:
         words = _plain(label)
         if not words:
             continue
-        pattern = re.compile(rf"\b{_FILTER_LEAD}{re.escape(words)}\b")
+        pattern = re.compile(rf"\b{_NARROWING_LEAD}{re.escape(words)}\b")
         hits = [m for m in pattern.finditer(phrase) if not _inside(m.span(), kept)]
         if hits:
             found.setdefault(
