@@ -352,3 +352,15 @@ def test_queries_on_many_threads_at_once_are_all_answered(sparql_app: Flask) -> 
 
     run_at_once(ask)
     assert statuses == [200] * 90
+
+
+def test_head_is_answered_like_get_and_a_refusal_says_what_is_allowed(
+    sparql: FlaskClient,
+) -> None:
+    head = sparql.head("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["Content-Type"].startswith("application/sparql-results+json")
+    refused = sparql.put("/sparql", data="ASK {}")
+    assert refused.status_code == 405
+    assert refused.headers["Allow"] == "GET, HEAD, POST"
+    assert "read-only" in refused.get_data(as_text=True)

@@ -63,7 +63,10 @@ def test_home_is_accessible_and_self_contained(client: FlaskClient) -> None:
     assert "#main" in page.links  # the skip link
     assert {"caption", "th", "main", "h1"} <= set(page.tags)
     assert all(link.startswith(("/", "#")) for link in page.links), page.links
-    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    # No injected <base> may redirect links, and no form may post elsewhere.
+    assert "base-uri 'none'" in policy and "form-action 'self'" in policy
     with client.get("/static/style.css") as stylesheet:
         assert stylesheet.status_code == 200
         assert b"focus" in stylesheet.data

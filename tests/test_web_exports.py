@@ -109,3 +109,31 @@ def test_claim_pages_and_their_rdf(client: FlaskClient, review_text: str) -> Non
     )
     assert len(graph) > 5
     assert client.get("/claim/clinks-2021-peer-mentoring/nope").status_code == 404
+
+
+@pytest.mark.embedded_only
+def test_a_claim_that_looks_like_a_formula_stays_text_in_the_csv(tmp_path: Path) -> None:
+    from kg.library.assembly import PublishOptions
+    from kg.library.full import build_project
+    from tests.tiny_project import make_tiny_project
+    from web import create_app
+
+    settings = make_tiny_project(tmp_path)
+    claims = settings.root / "inputs" / "review.claims.yaml"
+    claims.write_text(
+        claims.read_text("utf-8").replace(
+            "statement: Mentors build hope.",
+            'statement: \'=HYPERLINK("http://127.0.0.1/x", "Mentors build hope")\'',
+        ),
+        "utf-8",
+    )
+    build_project(settings, PublishOptions())
+    app = create_app({"TESTING": True, "EVKG_STORE_DIR": str(settings.store_dir)})
+    with app.test_client() as client:
+        text = client.get("/ask/claims.csv", query_string={"q": "what supports hope"}).get_data(
+            as_text=True
+        )
+    rows = list(csv.reader(io.StringIO(text)))
+    statements = [row[1] for row in rows[1:]]
+    assert statements[0].startswith("'=HYPERLINK(")
+    assert not [s for s in statements if s[:1] in ("=", "+", "-", "@")]

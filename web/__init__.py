@@ -80,7 +80,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # Everything is served from here: no CDN, no inline script, no framing.
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; "
+            "base-uri 'none'; form-action 'self'",
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -28,6 +28,15 @@ def _question() -> str:
     return question
 
 
+def spreadsheet_safe(cell: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (OWASP: CSV injection).
+
+    A cell that starts with "=", "+", "-", "@", a tab or a carriage return is shown as text by
+    a leading apostrophe.
+    """
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
 def _download(body: str, mimetype: str, filename: str) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -62,25 +71,27 @@ def answer_csv() -> Response:
     result = answer(_question(), k)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["stance", "statement", "sources", "pages", "unresolved", "locator", "status"])
+    writer.writerow(
+        ["stance", "statement", "sources", "pages", "unresolved", "locator", "status", "see also"]
+    )
     for stance, claims in result.claims.items():
         for claim in claims:
-            items = list(claim.evidence.values())
-            writer.writerow(
-                [
-                    stance,
-                    claim.statement,
-                    "; ".join(
-                        f"{k.sources[e.key].authors} ({k.sources[e.key].year})"
-                        for e in items
-                        if e.key and e.key in k.sources
-                    ),
-                    "; ".join(f"{e.key}: {e.page}" for e in items if e.page),
-                    "; ".join(e.unresolved for e in items if e.unresolved),
-                    claim.locator or "",
-                    claim.status,
-                ]
-            )
+            items = [e for e in claim.evidence.values() if not e.by_editors]
+            row = [
+                stance,
+                claim.statement,
+                "; ".join(
+                    f"{k.sources[e.key].authors} ({k.sources[e.key].year})"
+                    for e in items
+                    if e.key and e.key in k.sources
+                ),
+                "; ".join(f"{e.key}: {e.page}" for e in items if e.page),
+                "; ".join(e.unresolved for e in items if e.unresolved),
+                claim.locator or "",
+                claim.status,
+                "; ".join(claim.see_also),
+            ]
+            writer.writerow([spreadsheet_safe(cell) for cell in row])
     return _download(buffer.getvalue(), "text/csv", "claims.csv")
 
 

@@ -55,8 +55,10 @@ def _error(status: int, message: str) -> Response:
 @bp.route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
 def sparql() -> Response | str:
     """One SPARQL 1.1 Protocol query operation."""
-    if request.method not in ("GET", "POST"):
-        return _error(405, "the SPARQL endpoint accepts GET and POST only")
+    if request.method not in ("GET", "HEAD", "POST"):
+        refused = _error(405, "the SPARQL endpoint is read-only: it accepts GET, HEAD and POST")
+        refused.headers["Allow"] = "GET, HEAD, POST"
+        return refused
     query, problem = _query_from_request()
     if problem:
         return _error(400, problem)
@@ -82,7 +84,7 @@ def sparql() -> Response | str:
 
 
 def _query_from_request() -> tuple[str | None, str | None]:
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if request.content_length:
             return None, "a GET request must not have a body"
         queries = request.args.getlist("query")
