@@ -370,7 +370,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         raise InputError(f"port {args.port} is out of range")
     app = create_app({"EVKG_STORE_DIR": str(settings.store_dir)})
     print(f"serving the explorer on http://{args.host}:{args.port}/", file=sys.stderr)
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
+    try:
+        waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
+    except OSError as exc:
+        # A busy port, or one this user may not bind: say so, with the internal error's code.
+        raise KGError(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}") from exc
     return 0
 
 

@@ -141,3 +141,30 @@ def test_an_unreadable_review_text_publishes_nothing(
     assert main(["build", "--accept-errors"]) == 1
     assert "review.unreadable" in capsys.readouterr().err
     assert current_build(project / "var" / "store") is None  # case 27: no partial graph
+
+
+@pytest.mark.embedded_only
+def test_serving_on_a_busy_port_is_a_clear_error_with_the_internal_code(
+    built_store: Path,
+) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        # In a process of its own: waitress leaves the socket it could not bind to the
+        # collector, which this suite treats as an error.
+        done = subprocess.run(
+            [sys.executable, "-m", "kg.cli", "serve", "--port", str(port)],
+            env={**os.environ, "EVKG_STORE_DIR": str(built_store)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 3
+    assert f"cannot serve on 127.0.0.1:{port}" in done.stderr and "Traceback" not in done.stderr

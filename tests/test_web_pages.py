@@ -175,4 +175,7 @@ def test_the_review_page_is_absent_without_the_text(tmp_path: Path) -> None:
     with app.test_client() as client:
         reply = client.get("/review")
         assert reply.status_code == 404
-        assert "not available on this server" in reply.get_data(as_text=True)
+        # The message as written, its first letter raised and one full stop: "8 MB" stays so.
+        html = reply.get_data(as_text=True)
+        assert "The review&#39;s text is not available on this server." in html
+        assert "server.." not in html
