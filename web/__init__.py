@@ -20,6 +20,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         EVKG_MAX_UPLOAD=12 * 1024 * 1024,
         EVKG_SPARQL_TIMEOUT=10.0,
         EVKG_SPARQL_ROWS=10_000,
+        # Queries evaluated at once (as many as the warm worker processes); more are told 503.
+        EVKG_SPARQL_CONCURRENCY=2,
         JSON_SORT_KEYS=False,
     )
     app.config.from_prefixed_env("EVKG")  # EVKG_STORE_DIR=... arrives as STORE_DIR
@@ -33,6 +35,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         "SESSION_IDLE_MINUTES",
         "SESSION_MAX_HOURS",
         "MAX_UPLOAD",
+        "SPARQL_TIMEOUT",
+        "SPARQL_ROWS",
+        "SPARQL_CONCURRENCY",
     ):
         if name in app.config:
             app.config["EVKG_" + name] = app.config[name]
@@ -54,6 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.before_request(editor.allow_uploads)
     auth.init_app(app)
+    sparql.init_app(app)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

@@ -8,7 +8,9 @@ stops it (see :mod:`kg.store.worker`), and results stop at a row cap with a trun
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+import threading
+
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from kg.store.guard import RefusedQuery, check_query
 from kg.store.remote.client import EndpointTimeout
@@ -27,6 +29,15 @@ from kg.store.worker import QueryTimeout
 from web.store_access import get_store
 
 bp = Blueprint("sparql", __name__)
+RETRY_AFTER = 5  # seconds, for a client told the endpoint is busy
+
+
+def init_app(app: Flask) -> None:
+    """The endpoint's own slots: at most this many queries at once, the rest told to wait."""
+    slots = int(app.config["EVKG_SPARQL_CONCURRENCY"])
+    app.extensions["evkg.sparql_slots"] = threading.BoundedSemaphore(slots)
+
+
 EXAMPLES = (
     (
         "Claims and their stance",
@@ -68,11 +79,24 @@ def sparql() -> Response | str:
         checked = check_query(query)
     except RefusedQuery as exc:
         return _error(400, str(exc))
+    admitted: threading.BoundedSemaphore = current_app.extensions["evkg.sparql_slots"]
+    if not admitted.acquire(blocking=False):
+        # Its own bounded queue: a flood of queries never takes the threads that serve pages.
+        busy = _error(503, "the SPARQL endpoint is busy: try again in a few seconds")
+        busy.headers["Retry-After"] = str(RETRY_AFTER)
+        return busy
+    try:
+        return _run(checked.text, checked.kind)
+    finally:
+        admitted.release()
+
+
+def _run(text: str, kind: str) -> Response:
     config = current_app.config
     try:
         answer = get_store().run_public_query(
-            checked.text,
-            checked.kind,
+            text,
+            kind,
             seconds=float(config["EVKG_SPARQL_TIMEOUT"]),
             row_cap=int(config["EVKG_SPARQL_ROWS"]),
         )

@@ -85,6 +85,9 @@ def evaluate(store_path: str, query: str, row_cap: int) -> dict[str, Any]:
                 break
             triples.append(str(triple) + " .")
         return {"kind": "graph", "payload": triples, "truncated": truncated}
+    except SyntaxError as exc:
+        # Our own parser's word on the query's text: safe, and what its author needs.
+        return {"kind": "error", "payload": f"not a SPARQL query: {exc}", "truncated": False}
     except Exception as exc:
         # Only the kind of error goes back: the message could carry another server's reply.
         return {"kind": "error", "payload": type(exc).__name__, "truncated": False}
