@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from ingest.problems import Problem, Severity
+from ingest.textclean import strip_unsafe_characters
 
 # Published scales an appraisal may place a study on, with their levels.
 SCALES: dict[str, tuple[str, range]] = {
@@ -132,12 +133,12 @@ def _appraisal(item: Any, keys: set[str]) -> tuple[Appraisal | None, tuple[str, 
                 "appraisals.bad-scale",
                 f"{source}: level {level!r} is not on {scale} ({low} to {high})",
             )
-    texts = {f: str(item[f]) for f in _TEXT_FIELDS if item.get(f) is not None}
+    texts = {f: _safe(item[f]) for f in _TEXT_FIELDS if item.get(f) is not None}
     return (
         Appraisal(
             source,
-            str(item["basis"]),
-            str(item["by"]),
+            _safe(item["basis"]),
+            _safe(item["by"]),
             str(when),
             scale=str(scale) if scale is not None else None,
             level=level,
@@ -145,3 +146,8 @@ def _appraisal(item: Any, keys: set[str]) -> tuple[Appraisal | None, tuple[str, 
         ),
         None,
     )
+
+
+def _safe(value: object) -> str:
+    """Editors' text without control or direction-override characters."""
+    return strip_unsafe_characters(str(value))[0]

@@ -19,10 +19,12 @@ import yaml
 from ingest.claim_terms import SCHEMES, STANCES
 from ingest.hedges import CERTAINTIES, hedges_in
 from ingest.problems import Problem, Severity
+from ingest.textclean import strip_unsafe_characters
 
 STATUSES = ("confirmed", "suggested")
 # report(line, code, message, claim_id)
-Report = Callable[[int | None, str, str, str | None], None]
+# report(line, code, message, claim_id, severity=Severity.ERROR)
+Report = Callable[..., None]
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _EVIDENCE = re.compile(r"^(?P<key>[A-Za-z0-9_:.-]+?)(?:\s+pp?\.\s*(?P<page>[\w\u2013-]+))?$")
 _UNRESOLVED = re.compile(r"^unresolved:\s*(?P<cited>.+)$")
@@ -88,8 +90,14 @@ def parse_claims(path: Path) -> ClaimSet:
     checksum = hashlib.sha256(raw).hexdigest()
     problems: list[Problem] = []
 
-    def report(line: int | None, code: str, message: str, key: str | None = None) -> None:
-        problems.append(Problem(str(path), line, Severity.ERROR, code, message, key))
+    def report(
+        line: int | None,
+        code: str,
+        message: str,
+        key: str | None = None,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        problems.append(Problem(str(path), line, severity, code, message, key))
 
     try:
         root = yaml.compose(raw.decode("utf-8"), Loader=yaml.SafeLoader)
@@ -188,7 +196,7 @@ def _claim(node: yaml.Node, report: Report) -> Claim | None:
     for name, value in fields.items():
         if name not in _KNOWN_FIELDS:
             report(_line(value), "claims.unknown-field", f"unknown field {name!r}", claim_id)
-    statement = _scalar(fields.get("statement"))
+    statement = _safe(_scalar(fields.get("statement")), "statement", claim_id, line, report)
     if statement is None:
         report(line, "claims.no-statement", "the claim has no statement", claim_id)
     stance = _scalar(fields.get("stance"))
@@ -235,9 +243,29 @@ def _claim(node: yaml.Node, report: Report) -> Claim | None:
         locator=locator,
         status=status,
         line=line,
-        note=_scalar(fields.get("note")),
+        note=_safe(_scalar(fields.get("note")), "note", claim_id, line, report),
         certainty=certainty,
     )
+
+
+def _safe(text: str | None, field: str, claim_id: str, line: int, report: Report) -> str | None:
+    """The text without control or direction-override characters, with a warning if any.
+
+    They could rewrite a terminal's screen (escape sequences) or show a statement in another
+    order than it is stored (bidi overrides), in `evkg query`, on a page or in a CSV.
+    """
+    if text is None:
+        return None
+    cleaned, removed = strip_unsafe_characters(text)
+    if removed:
+        report(
+            line,
+            "claims.control-characters",
+            f"control or bidirectional-override characters removed from the {field}",
+            claim_id,
+            Severity.WARNING,
+        )
+    return cleaned
 
 
 def _evidence(

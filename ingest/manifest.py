@@ -34,6 +34,7 @@ from bibtexparser.middlewares.names import parse_single_name_into_parts
 
 from ingest.bibrecords import Name, NameKind
 from ingest.problems import Problem, Severity
+from ingest.textclean import collapse_spaces, strip_unsafe_characters
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,80}$")
 # What a review's licence lets the explorer show of its text.  Without a word from the
@@ -81,7 +82,7 @@ def parse_manifest(path: Path, root: Path) -> tuple[ReviewManifest | None, list[
         return fail(f"id {review_id!r} must be lowercase letters, digits and hyphens")
     if not isinstance(data["year"], int):
         return fail("year must be a number such as 2021")
-    authors = tuple(_name(str(a)) for a in data["authors"])
+    authors = tuple(_name(_safe(str(a))) for a in data["authors"])
     display = str(data.get("text_display", "quotations"))
     if display not in TEXT_DISPLAYS:
         return fail(f"text_display must be one of {', '.join(TEXT_DISPLAYS)}, not {display!r}")
@@ -89,20 +90,25 @@ def parse_manifest(path: Path, root: Path) -> tuple[ReviewManifest | None, list[
     return ReviewManifest(
         path=str(path),
         review_id=review_id,
-        title=str(data["title"]),
+        title=_safe(str(data["title"])),
         authors=authors,
         year=data["year"],
         issued=str(data["issued"]) if "issued" in data else None,
-        publisher=str(data["publisher"]) if "publisher" in data else None,
+        publisher=_safe(str(data["publisher"])) if "publisher" in data else None,
         bibliography=(root / str(data["bibliography"])).resolve(),
         text=(root / str(text)).resolve() if text else None,
         text_env=str(data["text_env"]) if "text_env" in data else None,
         claims=(root / str(data["claims"])).resolve() if "claims" in data else None,
         venues=(root / str(data["venues"])).resolve() if "venues" in data else None,
-        licence=str(data["licence"]) if "licence" in data else None,
+        licence=_safe(str(data["licence"])) if "licence" in data else None,
         checksum=hashlib.sha256(raw).hexdigest(),
         text_display=display,
     ), []
+
+
+def _safe(text: str) -> str:
+    """The text without control or direction-override characters (see ingest.textclean)."""
+    return collapse_spaces(strip_unsafe_characters(text)[0])
 
 
 def _name(text: str) -> Name:

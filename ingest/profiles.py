@@ -33,7 +33,7 @@ import yaml
 from ingest.appraisals import Appraisal
 from ingest.bibrecords import BibEntry, Name, NameKind
 from ingest.claims import Claim
-from ingest.textclean import fold
+from ingest.textclean import fold, strip_unsafe_characters
 
 NOT_STATED = "not-stated"
 # (pattern in the folded title, design). The first match wins.
@@ -143,7 +143,10 @@ def load_venues(path: Path | None) -> dict[str, Valued]:
     venues = {}
     for title, verdict in (data.get("journals") or {}).items():
         value = "yes" if verdict.get("peer_reviewed") else "no"
-        venues[fold(str(title))] = Valued(value, f"editor's judgement: {verdict.get('basis')}")
+        basis = strip_unsafe_characters(str(verdict.get("basis")))[0]
+        venues[fold(strip_unsafe_characters(str(title))[0])] = Valued(
+            value, f"editor's judgement: {basis}"
+        )
     return venues
 
 

@@ -272,3 +272,26 @@ def test_the_claims_file_keeps_every_hedge_of_the_review(review_text: str) -> No
     result = ingest_reviews(ROOT / "reviews", ROOT)
     assert result.reviews and result.reviews[0].audit is not None  # the text was read
     assert not [p for p in result.problems if p.code == "claims.firmer-than-sentence"]
+
+
+def test_control_and_direction_characters_never_reach_a_terminal_or_a_page(
+    tmp_path: Path,
+) -> None:
+    # An escape sequence would rewrite `evkg query`'s screen; a right-to-left override would
+    # show a statement in another order than it is stored.
+    path = tmp_path / "claims.yaml"
+    path.write_text(
+        "review: tiny\nclaims:\n"
+        '  - id: hostile\n    statement: "Mentors \\e[2J\\e[31mbuild\\u202e hope."\n'
+        "    stance: supports\n    evidence: [abbott2015]\n"
+        '    note: "An \\a editor\\u2066 note"\n'
+        "    at: 'Findings, paragraph 1, sentence 1'\n",
+        "utf-8",
+    )
+    claims = parse_claims(path)
+    [claim] = claims.claims
+    assert claim.statement == "Mentors [2J[31mbuild hope."
+    assert claim.note == "An  editor note"
+    warned = [p for p in claims.problems if p.code == "claims.control-characters"]
+    assert [p.severity.value for p in warned] == ["warning", "warning"]
+    assert not [p for p in claims.problems if p.severity.value == "error"]
