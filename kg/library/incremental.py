@@ -19,6 +19,7 @@ compares the two graph by graph.  Whenever a precondition fails the caller build
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -430,7 +431,7 @@ def _summary(
         "versions": {k: sorted(v) for k, v in sorted(versions.items()) if v},
         "reviews": [summaries[k] for k in sorted(summaries)],
         "problems": _distinct(kept_problems + [p.to_json() for p in problems]),
-        "shacl": kept_shacl + [r for r in new_shacl if r not in kept_shacl],
+        "shacl": _distinct(kept_shacl + new_shacl),
         "graphs": sorted(set(before.graphs) | set(plan.written)),
         "input_checksums": {k: sorted(v) for k, v in sorted(checksums.items())},
         "build_kind": "incremental",
@@ -445,8 +446,11 @@ def _distinct(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     Problems found again (say, in every manifest read) must not pile up from one incremental
     build to the next.
     """
+    seen: set[str] = set()
     kept: list[dict[str, Any]] = []
     for item in items:
-        if item not in kept:
+        key = json.dumps(item, sort_keys=True, default=str)  # linear, unlike `not in` a list
+        if key not in seen:
+            seen.add(key)
             kept.append(item)
     return kept
