@@ -17,6 +17,11 @@ from ingest.textclean import strip_unsafe_characters
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | {".docx", ".pdf"}
+# Limits on what a file may unpack to (a few KB can unpack to gigabytes: a "zip bomb").  A
+# long review is a few MB of XML and a few hundred pages; these leave a wide margin.
+MAX_DOCX_UNPACKED = 64 * 1024 * 1024  # bytes, all members of the .docx together
+MAX_DOCX_RATIO = 200  # uncompressed / compressed, for any member over 1 MB
+MAX_PDF_PAGES = 1_000
 
 
 class ReviewFileError(ValueError):
@@ -143,6 +148,7 @@ def _md_inline(text: str) -> str:
 def _docx_blocks(path: Path, raw: bytes) -> list[Block]:
     import docx  # python-docx; imported here so plain-text reviews never need it
 
+    _check_unpacked_size(path, raw)
     try:
         document = docx.Document(io.BytesIO(raw))
     # lxml's XMLSyntaxError (a damaged document.xml) is a SyntaxError.
@@ -156,14 +162,46 @@ def _docx_blocks(path: Path, raw: bytes) -> list[Block]:
     return blocks
 
 
+def _check_unpacked_size(path: Path, raw: bytes) -> None:
+    """Refuse a .docx that would unpack to more than a review could hold, before unpacking."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(raw)).infolist()
+    except zipfile.BadZipFile as exc:
+        raise ReviewFileError(f"{path}: not a readable DOCX file ({exc})") from exc
+    total = sum(m.file_size for m in members)
+    if total > MAX_DOCX_UNPACKED:
+        raise ReviewFileError(
+            f"{path}: the DOCX unpacks to {total // (1024 * 1024)} MB; a review may unpack "
+            f"to at most {MAX_DOCX_UNPACKED // (1024 * 1024)} MB"
+        )
+    for member in members:
+        if member.file_size > 1024 * 1024 and (
+            member.file_size > MAX_DOCX_RATIO * max(member.compress_size, 1)
+        ):
+            raise ReviewFileError(
+                f"{path}: {member.filename} is compressed more than {MAX_DOCX_RATIO} to 1 "
+                "(a compression bomb?)"
+            )
+
+
 def _pdf_blocks(path: Path, raw: bytes) -> list[Block]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(raw))
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise ReviewFileError(
+                f"{path}: the PDF has {len(reader.pages)} pages; a review may have at most "
+                f"{MAX_PDF_PAGES}"
+            )
         pages = [page.extract_text(extraction_mode="layout") for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError) as exc:
+    except LimitReachedError as exc:
+        # pypdf's own guard against a compression bomb.
+        raise ReviewFileError(
+            f"{path}: the PDF unpacks to more than a review could hold (a compression bomb?)"
+        ) from exc
+    except (PyPdfError, ValueError, KeyError) as exc:
         raise ReviewFileError(f"{path}: not a readable PDF ({exc})") from exc
     if not any(p.strip() for p in pages):
         raise ReviewFileError(

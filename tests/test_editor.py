@@ -207,6 +207,13 @@ def test_case_19_uploads_are_checked_for_size_type_and_name(
     assert kept == ["bibliography-refs.bib", "text-etc_passwd.md"]
     assert record.uploads["text-etc_passwd.md"] == record.files["review.md"]
     assert not (project.root / "etc").exists()
+    # A name longer than a file system allows is cut short, not a 500.
+    status, _ = upload(editor, text=(text, "r" * 5000 + ".md"), bibliography=(bib, "r.bib"))
+    assert status == 302
+    kept = sorted(
+        p.name for p in (archive_of(project).versions(REVIEW)[-1].folder / "uploads").iterdir()
+    )
+    assert "text-" + "r" * 80 + ".md" in kept
 
 
 def test_the_whole_request_is_limited_too(app: Flask, editor: FlaskClient) -> None:

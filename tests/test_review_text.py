@@ -155,3 +155,49 @@ def test_check_exits_2_on_an_unusable_review(
     assert main(["check", str(path), "--bib", str(BIB)]) == 2
     assert "no text layer" in capsys.readouterr().err
     assert main(["check", str(tmp_path / "missing.txt"), "--bib", str(BIB)]) == 2
+
+
+def _pdf_bomb(unpacked: int) -> bytes:
+    """A one-page PDF whose content stream is ``unpacked`` bytes of zeros, deflated."""
+    import io
+    import zlib
+
+    data = zlib.compress(b"0" * unpacked, 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (5, xref))
+    return out.getvalue()
+
+
+def test_compression_bombs_are_refused_before_they_unpack(tmp_path: Path) -> None:
+    import zipfile
+
+    from ingest.review_files import read_blocks
+
+    pdf = tmp_path / "bomb.pdf"
+    pdf.write_bytes(_pdf_bomb(100_000_000))  # about 100 KB that unpack to 100 MB
+    with pytest.raises(ReviewFileError, match="unpacks to more than a review could hold"):
+        read_blocks(pdf)
+    for name, size, said in (
+        ("ratio.docx", 5_000_000, "compressed more than 200 to 1"),
+        ("total.docx", 70_000_000, "unpacks to 66 MB; a review may unpack to at most 64 MB"),
+    ):
+        docx = tmp_path / name
+        with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("word/document.xml", b" " * size)
+        assert docx.stat().st_size < 200_000
+        with pytest.raises(ReviewFileError, match=said):
+            read_blocks(docx)

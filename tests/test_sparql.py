@@ -396,3 +396,16 @@ def test_head_is_answered_like_get_and_a_refusal_says_what_is_allowed(
     assert refused.status_code == 405
     assert refused.headers["Allow"] == "GET, HEAD, POST"
     assert "read-only" in refused.get_data(as_text=True)
+
+
+def test_a_query_whose_results_nobody_could_read_gets_406(sparql: FlaskClient) -> None:
+    refused = sparql.get("/sparql", query_string={"query": CLAIMS}, headers={"Accept": "image/png"})
+    assert refused.status_code == 406
+    assert "application/sparql-results+json" in refused.get_data(as_text=True)
+    # A browser's Accept (anything, at a lower weight) is still answered.
+    browser = sparql.get(
+        "/sparql",
+        query_string={"query": CLAIMS},
+        headers={"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"},
+    )
+    assert browser.status_code == 200

@@ -45,6 +45,7 @@ bp = Blueprint("editor", __name__, url_prefix="/editor")
 
 MB = 1024 * 1024
 # What each upload field accepts, and how large it may be.
+MAX_NAME = 80  # characters of an uploaded file's name that are kept
 ALLOWED = {
     "text": (frozenset({".txt", ".md", ".docx", ".pdf"}), 8 * MB),
     "bibliography": (frozenset({".bib"}), 2 * MB),
@@ -252,12 +253,13 @@ def _read_upload(field: str, *, required: bool) -> Any:
         return None
     suffixes, limit = ALLOWED[field]
     # The name is only kept for the record: it never chooses where the file is written.
-    name = secure_filename(upload.filename) or "upload"
     suffix = Path(upload.filename).suffix.lower()
     if suffix not in suffixes:
         abort(400, description=f"“{field}” must be one of: {', '.join(sorted(suffixes))}.")
-    if not name.lower().endswith(suffix):
-        name += suffix
+    name = secure_filename(upload.filename) or "upload"
+    stem = name[: -len(suffix)] if name.lower().endswith(suffix) else name
+    # Kept short: a name of thousands of characters is longer than a file system allows.
+    name = stem[:MAX_NAME] + suffix
     data = upload.stream.read(limit + 1)
     if len(data) > limit:
         abort(413, description=f"“{field}” is larger than {limit // MB} MB.")

@@ -79,6 +79,10 @@ def sparql() -> Response | str:
         checked = check_query(query)
     except RefusedQuery as exc:
         return _error(400, str(exc))
+    offered = _offered(checked.kind)
+    if "Accept" in request.headers and request.accept_mimetypes.best_match(offered) is None:
+        # Said before the query runs: nothing it could answer would be read.
+        return _error(406, f"this query's results come as one of: {', '.join(offered)}")
     admitted: threading.BoundedSemaphore = current_app.extensions["evkg.sparql_slots"]
     if not admitted.acquire(blocking=False):
         # Its own bounded queue: a flood of queries never takes the threads that serve pages.
@@ -132,6 +136,13 @@ def _query_from_request() -> tuple[str | None, str | None]:
     return None, f"unsupported content type {mimetype!r} for a SPARQL query"
 
 
+def _offered(kind: str) -> list[str]:
+    """The media types a query of this form can be answered in (SPARQL 1.1 Protocol)."""
+    if kind in ("construct", "describe"):
+        return list(GRAPH_TYPES)
+    return list(SELECT_TYPES) if kind == "select" else list(SELECT_TYPES)[:4]
+
+
 def _respond(kind: str, payload: object, truncated: bool) -> Response:
     accept = request.accept_mimetypes
     if kind == "graph":
@@ -140,7 +151,7 @@ def _respond(kind: str, payload: object, truncated: bool) -> Response:
         assert isinstance(payload, list)  # noqa: S101
         body = graph_text(payload, fmt)
     else:
-        offered = list(SELECT_TYPES) if kind == "select" else list(SELECT_TYPES)[:4]
+        offered = _offered(kind)
         best = accept.best_match(offered, default=offered[0]) or offered[0]
         fmt = SELECT_TYPES[best]
         if kind == "ask":
