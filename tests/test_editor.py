@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
+from werkzeug.test import TestResponse, encode_multipart
 
 from kg.cli import main
 from kg.config import Settings
@@ -397,3 +397,52 @@ def test_a_draft_report_follows_the_published_version(
     editor.post(f"/editor/drafts/{REVIEW}/3/publish", data={"csrf_token": token})
     # v2 was uploaded against v1; now v3 is current, and v2's report compares with it.
     assert "Changes since tiny-review/v3" in editor.get(first).get_data(as_text=True)
+
+
+def _try(client: FlaskClient, token: str, password: str) -> TestResponse:
+    return client.post(
+        "/editor/login", data={"name": "alice", "password": password, "csrf_token": token}
+    )
+
+
+def test_guessing_a_password_is_slowed_then_locked_out_and_shown(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    throttle = app.extensions["evkg.login_throttle"]
+    now = [1_000_000.0]
+    monkeypatch.setattr(throttle, "clock", lambda: now[0])
+    hashed: list[str] = []
+    original = Accounts.verify
+
+    def verify(self: Accounts, name: str, password: str) -> bool:
+        hashed.append(name)  # every password that reached scrypt
+        return original(self, name, password)
+
+    monkeypatch.setattr(Accounts, "verify", verify)
+    client = app.test_client()
+    token = token_of(client, "/editor/login")
+    with caplog.at_level("WARNING", logger="evkg.auth"):
+        for _ in range(5):
+            assert _try(client, token, "wrong").status_code == 401
+    assert len([r for r in caplog.records if "failed sign-in for 'alice'" in r.message]) == 5
+    # Now even the right password waits, and the wait is said; no password is hashed.
+    refused = _try(client, token, PASSWORD)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+    assert "Try again in 1 second." in refused.get_data(as_text=True)
+    assert len(hashed) == 5
+    now[0] += 2
+    assert _try(client, token, PASSWORD).status_code == 302  # after the wait, it works
+    # A guesser who does not wait: every try counts, and at 20 the account is locked for
+    # 15 minutes, the right password with it.
+    guesser = app.test_client()
+    token = token_of(guesser, "/editor/login")
+    statuses = [_try(guesser, token, "wrong").status_code for _ in range(20)]
+    assert statuses == [401] * 5 + [429] * 15
+    locked = _try(guesser, token, PASSWORD)
+    assert locked.status_code == 429 and "locked" in locked.get_data(as_text=True)
+    assert len(hashed) == 11  # the first 5, the right one, then 5 more: never while refused
+    # Another editor sees the notice (her own session, opened before the lock-out).
+    dashboard = client.get("/editor/").get_data(as_text=True)
+    assert "The account &#39;alice&#39; was locked at" in dashboard
+    now[0] += 15 * 60 + 1
+    assert _try(guesser, token, PASSWORD).status_code == 302

@@ -25,6 +25,7 @@ from flask import Flask, abort, current_app, redirect, request, session, url_for
 
 from ingest.safe_files import write_atomically
 from web.accounts import Accounts
+from web.throttle import LoginThrottle
 
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_SECURE", False)  # True behind HTTPS
     app.config.setdefault("EVKG_SESSION_IDLE_MINUTES", 30.0)
     app.config.setdefault("EVKG_SESSION_MAX_HOURS", 8.0)
+    app.extensions["evkg.login_throttle"] = LoginThrottle()
     app.before_request(_check_csrf)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["current_editor"] = current_editor

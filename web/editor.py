@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
+from math import ceil
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,6 +40,7 @@ from kg.library.drafts import VersionPublished, analyse, confirm, reject, report
 from kg.library.full import publish_version, published_versions, version_state
 from web.auth import accounts, current_editor, editor_required, sign_in, sign_out
 from web.store_access import app_settings
+from web.throttle import LoginThrottle
 from web.versions import DIFF_LABELS
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
@@ -69,11 +71,29 @@ def login() -> ResponseReturnValue:
     error = None
     status = 200
     if request.method == "POST":
-        name = request.form.get("name", "").strip()
+        name = request.form.get("name", "").strip()[:200]
         password = request.form.get("password", "")
+        throttle: LoginThrottle = current_app.extensions["evkg.login_throttle"]
+        address = request.remote_addr or "unknown"
+        wait = throttle.wait(name, address)
+        if wait is not None:
+            # Checked before the password is hashed: a flood costs the server almost nothing.
+            seconds, why = wait
+            # Trying again and again while told to wait counts too: that is what locks out.
+            throttle.failed(name, address)
+            later = ceil(seconds)
+            page = render_template(
+                "editor/login.html",
+                error=f"Sign-in refused for now: {why}. Try again in {later} "
+                f"second{'' if later == 1 else 's'}.",
+                no_accounts=False,
+            )
+            return page, 429, {"Retry-After": str(later)}
         if accounts().verify(name, password):
+            throttle.succeeded(name)
             sign_in(name)
             return redirect(_safe_next(request.args.get("next")))
+        throttle.failed(name, address)
         error = "That name and password do not match an editor account."
         status = 401
     return render_template(
@@ -103,7 +123,8 @@ def dashboard() -> ResponseReturnValue:
         for record in reversed(archive.versions(manifest.review_id)):
             versions.append((record, version_state(record.number, numbers).value))
         rows.append((manifest, versions))
-    return render_template("editor/dashboard.html", rows=rows)
+    throttle: LoginThrottle = current_app.extensions["evkg.login_throttle"]
+    return render_template("editor/dashboard.html", rows=rows, lockouts=throttle.notices)
 
 
 @bp.route("/upload", methods=["GET", "POST"])
