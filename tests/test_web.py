@@ -113,3 +113,36 @@ def test_home_names_authors_as_citations_do(client: FlaskClient) -> None:
     assert rows["duvnjak2021lived"] == "Duvnjak et al."
     assert rows["clinks2012supporting"] == "Clinks and MBF"
     assert next(iter(rows)) == "albertson2018payment"
+
+
+def test_behind_a_proxy_the_clients_address_and_scheme_are_the_forwarded_ones(
+    built_store: Path, store_env: dict[str, str]
+) -> None:
+    from flask import request
+
+    from web import create_app
+
+    seen: dict[str, str] = {}
+    for hops in (0, 1):
+        app = create_app(
+            {
+                "TESTING": True,
+                "EVKG_STORE_DIR": str(built_store),
+                **store_env,
+                "EVKG_PROXY_HOPS": hops,
+            }
+        )
+
+        @app.get("/__who")
+        def who() -> str:
+            return f"{request.remote_addr} {request.scheme}"
+
+        with app.test_client() as client:
+            reply = client.get(
+                "/__who",
+                headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
+                environ_base={"REMOTE_ADDR": "10.0.0.2"},
+            )
+            seen[str(hops)] = reply.get_data(as_text=True)
+    # Without a proxy, forwarded headers are anyone's words and are ignored.
+    assert seen == {"0": "10.0.0.2 http", "1": "203.0.113.9 https"}

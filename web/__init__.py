@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         "SPARQL_TIMEOUT",
         "SPARQL_ROWS",
         "SPARQL_CONCURRENCY",
+        "PROXY_HOPS",
     ):
         if name in app.config:
             app.config["EVKG_" + name] = app.config[name]
@@ -56,6 +57,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     store_access.init_app(app, settings)
 
     from web import api, auth, editor, errors, exports, pages, sparql, versions
+
+    hops = int(app.config.get("EVKG_PROXY_HOPS", 0))
+    if hops:
+        # Behind this many reverse proxies (TLS ends there): take the client's address, the
+        # scheme and the host from their X-Forwarded-* headers, and from no one else's.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
     app.before_request(editor.allow_uploads)
     auth.init_app(app)
