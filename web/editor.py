@@ -46,8 +46,8 @@ from web.versions import DIFF_LABELS
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 
 MB = 1024 * 1024
-# What each upload field accepts, and how large it may be.
 MAX_NAME = 80  # characters of an uploaded file's name that are kept
+# What each upload field accepts, and how large it may be.
 ALLOWED = {
     "text": (frozenset({".txt", ".md", ".docx", ".pdf"}), 8 * MB),
     "bibliography": (frozenset({".bib"}), 2 * MB),
