@@ -150,6 +150,37 @@ def test_a_real_sparql_client_queries_the_running_server(server: str) -> None:
     assert result["results"]["bindings"][0]["n"]["value"] == "46"
 
 
+def test_real_clients_get_the_dataset_they_name(server: str, built_store: Path) -> None:
+    # Found by a protocol review: default-graph-uri and named-graph-uri were ignored, and
+    # rdflib's SPARQLStore counted every triple of the library for one graph.
+    import pyoxigraph as ox
+    from rdflib import Graph, URIRef
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    from kg.store.embedded import EmbeddedStore
+
+    store = EmbeddedStore.open(built_store)
+    claims = next(g for g in store.graph_names() if g.endswith("/claims"))
+    size = sum(
+        1
+        for q in store.quads()
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == claims
+    )
+    assert 0 < size < len(list(store.quads(current_only=True)))
+
+    client = SPARQLWrapper(server + "/sparql")
+    client.addDefaultGraph(claims)
+    client.setQuery("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    client.setReturnFormat(JSON)
+    result = client.queryAndConvert()
+    assert isinstance(result, dict)
+    assert int(result["results"]["bindings"][0]["n"]["value"]) == size
+
+    graph = Graph(SPARQLStore(server + "/sparql", returnFormat="json"), identifier=URIRef(claims))
+    assert len(graph) == size
+
+
 @pytest.mark.parametrize(
     ("question", "first"),
     [

@@ -409,3 +409,39 @@ def test_a_query_whose_results_nobody_could_read_gets_406(sparql: FlaskClient) -
         headers={"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"},
     )
     assert browser.status_code == 200
+
+
+def test_the_dataset_a_request_names_is_the_one_queried(
+    sparql: FlaskClient, built_store: Path
+) -> None:
+    from kg.store.embedded import EmbeddedStore
+
+    names = EmbeddedStore.open(built_store).graph_names()
+    claims = next(g for g in names if g.endswith("/claims"))
+    bibliography = next(g for g in names if g.endswith("/bibliography"))
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+    def number(reply: TestResponse) -> int:
+        assert reply.status_code == 200, reply.get_data(as_text=True)
+        return int(reply.get_json()["results"]["bindings"][0]["n"]["value"])
+
+    everything = number(sparql.get("/sparql", query_string={"query": count}))
+    one = number(sparql.get("/sparql", query_string={"query": count, "default-graph-uri": claims}))
+    two = number(
+        sparql.post("/sparql", data={"query": count, "default-graph-uri": [claims, bibliography]})
+    )
+    assert 0 < one < two < everything
+    # Named graphs only: the default graph is empty, GRAPH ?g sees just those named.
+    in_graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    reply = sparql.get("/sparql", query_string={"query": in_graphs, "named-graph-uri": claims})
+    assert [b["g"]["value"] for b in reply.get_json()["results"]["bindings"]] == [claims]
+    empty = {"query": count, "named-graph-uri": claims}
+    assert number(sparql.get("/sparql", query_string=empty)) == 0
+    # A graph the build does not publish, the review's own words included, is refused.
+    for name in (
+        "https://example.org/not-ours",
+        next(g for g in names if g.endswith("/sentences")),
+    ):
+        refused = sparql.get("/sparql", query_string={"query": count, "default-graph-uri": name})
+        assert refused.status_code == 400
+        assert "is not a graph of the published build" in refused.get_data(as_text=True)

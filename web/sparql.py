@@ -12,12 +12,15 @@ import threading
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
+from kg.store.embedded import PRIVATE_SUFFIX
 from kg.store.guard import RefusedQuery, check_query
 from kg.store.remote.client import EndpointTimeout
 from kg.store.results import (
     CONTENT_TYPES,
     GRAPH_TYPES,
+    PUBLISHED,
     SELECT_TYPES,
+    QueryDataset,
     ask_json,
     ask_xml,
     graph_text,
@@ -79,6 +82,9 @@ def sparql() -> Response | str:
         checked = check_query(query)
     except RefusedQuery as exc:
         return _error(400, str(exc))
+    dataset, problem = _dataset_from_request()
+    if problem:
+        return _error(400, problem)
     offered = _offered(checked.kind)
     if "Accept" in request.headers and request.accept_mimetypes.best_match(offered) is None:
         # Said before the query runs: nothing it could answer would be read.
@@ -90,12 +96,12 @@ def sparql() -> Response | str:
         busy.headers["Retry-After"] = str(RETRY_AFTER)
         return busy
     try:
-        return _run(checked.text, checked.kind)
+        return _run(checked.text, checked.kind, dataset)
     finally:
         admitted.release()
 
 
-def _run(text: str, kind: str) -> Response:
+def _run(text: str, kind: str, dataset: QueryDataset) -> Response:
     config = current_app.config
     try:
         answer = get_store().run_public_query(
@@ -103,12 +109,36 @@ def _run(text: str, kind: str) -> Response:
             kind,
             seconds=float(config["EVKG_SPARQL_TIMEOUT"]),
             row_cap=int(config["EVKG_SPARQL_ROWS"]),
+            dataset=dataset,
         )
     except (QueryTimeout, EndpointTimeout) as exc:
         return _error(503, str(exc))
     if answer.kind == "error":
         return _error(400, f"the query failed: {answer.payload}")
     return _respond(answer.kind, answer.payload, answer.truncated)
+
+
+def _dataset_from_request() -> tuple[QueryDataset, str | None]:
+    """The dataset the request names (SPARQL 1.1 Protocol), checked against the build.
+
+    In the URL for GET and for a query sent as the body; in the form for a form POST.
+    """
+    source = (
+        request.form if request.mimetype == "application/x-www-form-urlencoded" else request.args
+    )
+    defaults = source.getlist("default-graph-uri")
+    named = source.getlist("named-graph-uri")
+    if not defaults and not named:
+        return PUBLISHED, None
+    store = get_store()
+    public = {g for g in store.graph_names() if not g.endswith(PRIVATE_SUFFIX)}
+    unknown = [g for g in (*defaults, *named) if g not in public]
+    if unknown:
+        return PUBLISHED, (
+            f"{unknown[0]} is not a graph of the published build; list them with "
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+        )
+    return QueryDataset(tuple(defaults), tuple(named)), None
 
 
 def _query_from_request() -> tuple[str | None, str | None]:

@@ -32,7 +32,7 @@ from kg.errors import StoreError
 from kg.rdf.convert import iter_ox_quads, to_dataset
 from kg.store.protocol import GraphStore, Row
 from kg.store.record import BuildRecord
-from kg.store.results import PublicAnswer
+from kg.store.results import PUBLISHED, PublicAnswer, QueryDataset
 
 KEEP_BUILDS = 3
 # Bumped whenever the layout of a published build changes; older builds are refused on open.
@@ -300,7 +300,13 @@ class EmbeddedStore:
         return data
 
     def run_public_query(
-        self, query: str, kind: str, *, seconds: float, row_cap: int
+        self,
+        query: str,
+        kind: str,
+        *,
+        seconds: float,
+        row_cap: int,
+        dataset: QueryDataset = PUBLISHED,
     ) -> PublicAnswer:
         """A vetted ``/sparql`` query, in a child process that is killed at the deadline.
 
@@ -311,7 +317,11 @@ class EmbeddedStore:
         if self.build_dir is None:
             raise StoreError("this view has no store on disk to query")
         return run_with_deadline(
-            str(self.build_dir / "oxigraph"), query, seconds=seconds, row_cap=row_cap
+            str(self.build_dir / "oxigraph"),
+            query,
+            seconds=seconds,
+            row_cap=row_cap,
+            dataset=dataset,
         )
 
     def graph_names(self) -> list[str]:

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from kg.store.record import BuildRecord
-from kg.store.results import PublicAnswer
+from kg.store.results import PUBLISHED, PublicAnswer, QueryDataset
 
 # A row of a prepared SELECT: each variable's value as text, None when unbound.
 Row = dict[str, str | None]
@@ -54,7 +54,13 @@ class GraphStore(Protocol):
         ...
 
     def run_public_query(
-        self, query: str, kind: str, *, seconds: float, row_cap: int
+        self,
+        query: str,
+        kind: str,
+        *,
+        seconds: float,
+        row_cap: int,
+        dataset: QueryDataset = PUBLISHED,
     ) -> PublicAnswer:
         """A vetted ``/sparql`` query within a time limit and a row cap."""
         ...

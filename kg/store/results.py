@@ -18,6 +18,24 @@ import pyoxigraph as ox
 
 
 @dataclass(frozen=True)
+class QueryDataset:
+    """The dataset a ``/sparql`` request names (``default-graph-uri``, ``named-graph-uri``).
+
+    None for both: the published snapshot as the default graph, every public graph named.
+    Otherwise exactly what was named, as the SPARQL 1.1 Protocol says: the default graph is
+    the union of the ``default-graph-uri`` graphs (empty if none), the named graphs are the
+    ``named-graph-uri`` graphs (none if none).
+    """
+
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+
+
+# The service's own dataset: the published snapshot, every public graph named.
+PUBLISHED = QueryDataset()
+
+
+@dataclass(frozen=True)
 class PublicAnswer:
     """The answer to a ``/sparql`` query, from whichever store evaluated it.
 

@@ -21,7 +21,7 @@ import time
 from functools import cache
 from typing import IO, Any
 
-from kg.store.results import PublicAnswer
+from kg.store.results import PUBLISHED, PublicAnswer, QueryDataset
 
 Term = dict[str, str]
 
@@ -54,13 +54,29 @@ def _opened(store_path: str) -> tuple[Any, list[Any]]:
     return store, public
 
 
-def evaluate(store_path: str, query: str, row_cap: int) -> dict[str, Any]:
-    """Run a query; the result as a JSON-ready dict: kind, payload, truncated, or an error."""
+def evaluate(
+    store_path: str,
+    query: str,
+    row_cap: int,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+) -> dict[str, Any]:
+    """Run a query; the result as a JSON-ready dict: kind, payload, truncated, or an error.
+
+    ``default_graphs`` and ``named_graphs`` name the dataset (see
+    :class:`kg.store.results.QueryDataset`); only public graphs are ever read.
+    """
     import pyoxigraph as ox
 
     try:
         store, public = _opened(store_path)
-        results = store.query(query, default_graph=ox.DefaultGraph(), named_graphs=public)
+        default: Any = ox.DefaultGraph()
+        named = public
+        if default_graphs is not None or named_graphs is not None:
+            allowed = {g.value for g in public}
+            default = [ox.NamedNode(g) for g in default_graphs or () if g in allowed]
+            named = [ox.NamedNode(g) for g in named_graphs or () if g in allowed]
+        results = store.query(query, default_graph=default, named_graphs=named)
         if isinstance(results, ox.QuerySolutions):
             variables = [v.value for v in results.variables]
             rows: list[list[Term | None]] = []
@@ -129,14 +145,26 @@ class _Worker:
         self._pending = b""
         self.broken = False  # its output can no longer be trusted to start at an answer
 
-    def ask(self, query: str, row_cap: int, deadline: float) -> dict[str, Any] | None:
+    def ask(
+        self, query: str, row_cap: int, deadline: float, dataset: QueryDataset
+    ) -> dict[str, Any] | None:
         """The worker's answer, or None if the deadline passed first.
 
         After None the worker is still busy with the query and must be stopped.
         """
         stdin = self.process.stdin
         assert stdin is not None  # noqa: S101
-        line = json.dumps({"query": query, "row_cap": row_cap}) + "\n"
+        line = (
+            json.dumps(
+                {
+                    "query": query,
+                    "row_cap": row_cap,
+                    "default_graphs": dataset.default_graphs,
+                    "named_graphs": dataset.named_graphs,
+                }
+            )
+            + "\n"
+        )
         try:
             stdin.write(line.encode("utf-8"))
             stdin.flush()
@@ -200,7 +228,9 @@ class WorkerPool:
         self._slots = threading.BoundedSemaphore(size)
         self._closed = False
 
-    def run(self, query: str, *, seconds: float, row_cap: int) -> PublicAnswer:
+    def run(
+        self, query: str, *, seconds: float, row_cap: int, dataset: QueryDataset = PUBLISHED
+    ) -> PublicAnswer:
         """Evaluate within ``seconds`` (waiting for a free process counts too)."""
         deadline = time.monotonic() + seconds
         if not self._slots.acquire(timeout=seconds):
@@ -208,7 +238,7 @@ class WorkerPool:
         try:
             worker = self._take()
             try:
-                result = worker.ask(query, row_cap, deadline)
+                result = worker.ask(query, row_cap, deadline, dataset)
             except BaseException:
                 worker.stop()
                 raise
@@ -249,7 +279,14 @@ _pools: dict[str, WorkerPool] = {}
 _pools_lock = threading.Lock()
 
 
-def run_with_deadline(store_path: str, query: str, *, seconds: float, row_cap: int) -> PublicAnswer:
+def run_with_deadline(
+    store_path: str,
+    query: str,
+    *,
+    seconds: float,
+    row_cap: int,
+    dataset: QueryDataset = PUBLISHED,
+) -> PublicAnswer:
     """Evaluate on a warm process for this store; stop it at the deadline.
 
     Pools of builds other than the newest two are closed as a new build is queried, so a
@@ -261,7 +298,7 @@ def run_with_deadline(store_path: str, query: str, *, seconds: float, row_cap: i
             pool = _pools[store_path] = WorkerPool(store_path)
             for old in list(_pools)[:-2]:
                 _pools.pop(old).close()
-    return pool.run(query, seconds=seconds, row_cap=row_cap)
+    return pool.run(query, seconds=seconds, row_cap=row_cap, dataset=dataset)
 
 
 def main() -> None:
@@ -269,7 +306,13 @@ def main() -> None:
     store_path = sys.argv[1]
     for line in sys.stdin.buffer:
         request = json.loads(line)
-        answer = evaluate(store_path, request["query"], int(request["row_cap"]))
+        answer = evaluate(
+            store_path,
+            request["query"],
+            int(request["row_cap"]),
+            request.get("default_graphs"),
+            request.get("named_graphs"),
+        )
         sys.stdout.write(json.dumps(answer) + "\n")
         sys.stdout.flush()
 

@@ -42,7 +42,7 @@ from kg.store.protocol import Row
 from kg.store.record import BuildRecord
 from kg.store.remote.client import AnswerCut, Endpoint, EndpointTimeout, Term, iter_quads, to_term
 from kg.store.remote.lease import STORE_GRAPH
-from kg.store.results import PublicAnswer
+from kg.store.results import PUBLISHED, PublicAnswer, QueryDataset
 
 LOG = logging.getLogger(__name__)
 
@@ -275,23 +275,39 @@ class RemoteGraphStore:
         )
 
     def run_public_query(
-        self, query: str, kind: str, *, seconds: float, row_cap: int
+        self,
+        query: str,
+        kind: str,
+        *,
+        seconds: float,
+        row_cap: int,
+        dataset: QueryDataset = PUBLISHED,
     ) -> PublicAnswer:
         """A vetted ``/sparql`` query, on the current snapshot and the public named graphs."""
-        dataset = {
+        named = {
             "default_graphs": [snapshot_graph(self._build_id)],
-            # Never an empty list: a server may read "no named-graph-uri" as "every graph".
-            "named_graphs": self.public_graphs() or ["urn:evkg:no-graph"],
+            "named_graphs": self.public_graphs(),
+        }
+        if dataset.default_graphs is not None or dataset.named_graphs is not None:
+            public = set(self.public_graphs())
+            named = {
+                "default_graphs": [g for g in dataset.default_graphs or () if g in public],
+                "named_graphs": [g for g in dataset.named_graphs or () if g in public],
+            }
+        # Never an empty list: a server may read "no graph named" as "every graph".
+        request = {
+            "default_graphs": named["default_graphs"] or ["urn:evkg:no-graph"],
+            "named_graphs": named["named_graphs"] or ["urn:evkg:no-graph"],
             "timeout": seconds,
         }
         try:
             if kind == "ask":
-                return PublicAnswer("ask", self.endpoint.ask(query, **dataset))  # type: ignore[arg-type]
+                return PublicAnswer("ask", self.endpoint.ask(query, **request))  # type: ignore[arg-type]
             if kind in ("construct", "describe"):
-                triples = self.endpoint.construct(query, **dataset)  # type: ignore[arg-type]
+                triples = self.endpoint.construct(query, **request)  # type: ignore[arg-type]
                 lines = [f"{t} ." for t in triples[:row_cap]]
                 return PublicAnswer("graph", lines, len(triples) > row_cap)
-            variables, rows, cap = self.endpoint.select_partial(query, **dataset)  # type: ignore[arg-type]
+            variables, rows, cap = self.endpoint.select_partial(query, **request)  # type: ignore[arg-type]
         except EndpointTimeout as exc:
             # The connection is dropped; the server's own limit (Virtuoso's
             # MaxQueryExecutionTime, oxigraph serve --timeout-s) ends the query there.
