@@ -446,3 +446,20 @@ def test_guessing_a_password_is_slowed_then_locked_out_and_shown(
     assert "The account &#39;alice&#39; was locked at" in dashboard
     now[0] += 15 * 60 + 1
     assert _try(guesser, token, PASSWORD).status_code == 302
+
+
+def test_the_report_names_the_editors_files_not_the_servers_paths(
+    editor: FlaskClient, project: Settings
+) -> None:
+    broken = (V2 / "references.bib").read_bytes() + b"\n@book{broken, title = {no end\n"
+    status, _ = upload(
+        editor, text=((V2 / "review.md").read_bytes(), "review.md"), bibliography=(broken, "r.bib")
+    )
+    assert status == 302
+    record = archive_of(project).versions(REVIEW)[-1]
+    report = json.loads((record.folder / "report.json").read_text("utf-8"))
+    assert report["problems"], "the broken entry is reported"
+    for problem in report["problems"]:
+        assert str(project.root) not in json.dumps(problem), problem
+    page = editor.get(f"/editor/drafts/{REVIEW}/{record.number}").get_data(as_text=True)
+    assert str(record.folder) not in page

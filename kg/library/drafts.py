@@ -114,6 +114,15 @@ class DraftReport:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+def _as_the_editor_sees_it(problem: dict[str, Any], record: VersionRecord) -> dict[str, Any]:
+    """A problem named by the editor's own file, not by where the server keeps it."""
+    folder = f"{record.folder}/"
+    for name in ("file", "message"):
+        if isinstance(problem.get(name), str):
+            problem[name] = problem[name].replace(folder, "")
+    return problem
+
+
 def analyse(settings: Settings, record: VersionRecord) -> DraftReport:
     """The draft's report (also kept as ``report.json`` beside its files)."""
     manifest = manifest_for(settings, record.review_id)
@@ -127,7 +136,7 @@ def analyse(settings: Settings, record: VersionRecord) -> DraftReport:
     report = DraftReport(
         version=record.qualified_id,
         analysed_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        problems=[p.to_json() for p in problems],
+        problems=[_as_the_editor_sees_it(p.to_json(), record) for p in problems],
         errors=sum(p.severity is Severity.ERROR for p in problems),
         warnings=sum(p.severity is not Severity.ERROR for p in problems),
     )
