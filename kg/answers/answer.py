@@ -71,7 +71,29 @@ def answer(question: str, knowledge: Knowledge) -> Answer:
     return result
 
 
+def _audit(reading: Understanding, knowledge: Knowledge) -> Answer:
+    """The citation audit in one sentence: citations with no reference, references never cited."""
+    dangling = list(
+        dict.fromkeys(m.cited_as for m in knowledge.mentions if m.resolution != "resolved")
+    )
+    cited = {m.key for m in knowledge.mentions if m.key}
+    uncited = [f"{s.authors} ({s.year})" for s in knowledge.sources.values() if s.key not in cited]
+    if not knowledge.mentions:
+        summary = "The review's text is not here, so its citations cannot be checked."
+    else:
+        summary = (
+            f"The review's text has {plural(len(dangling), 'citation')} with no entry in the "
+            f"reference list{': ' + '; '.join(dangling) if dangling else ''}. "
+            f"{plural(len(uncited), 'reference')} {'is' if len(uncited) == 1 else 'are'} never "
+            f"cited{': ' + '; '.join(uncited) if uncited else ''}."
+        )
+    empty = profile_of([], knowledge)
+    return Answer(reading, {stance: [] for stance in DEFAULT_ORDER}, empty, summary)
+
+
 def _answer(reading: Understanding, knowledge: Knowledge) -> Answer:
+    if reading.form == "audit":
+        return _audit(reading, knowledge)
     claims, mentions, topic = _claims_for(reading, knowledge)
     found_by_text = False
     if not (claims or mentions or reading.subject or reading.incomplete) and reading.text_hits:
@@ -112,6 +134,8 @@ def _answer(reading: Understanding, knowledge: Knowledge) -> Answer:
         )
     elif claims or reading.subject:
         summary = summary_sentence(profile, topic)
+    elif reading.form in ("cited", "source") and reading.unknown:
+        summary = f"No source in the reference list matches “{' '.join(reading.unknown)}”."
     elif reading.unknown:
         summary = f"The review says nothing about {' '.join(reading.unknown)}."
     else:
@@ -155,8 +179,17 @@ def _claims_for(
 ) -> tuple[list[ClaimInfo], list[MentionInfo], str]:
     claims, mentions, topic = _subject_claims(reading, knowledge)
     if reading.filters:
-        claims = narrowed(claims, [f.id for f in reading.filters], knowledge)
-        topic += " " + " and ".join(_filter_words(f, knowledge) for f in reading.filters)
+        every = narrowed(claims, [f.id for f in reading.filters], knowledge)
+        joiner = " and "
+        if not every and len(reading.filters) > 1:
+            # Nothing is about all of them at once ("risks for mentors in prison"): show
+            # what is about any of them, and say so by the "or".
+            every = [
+                c for c in claims if any(narrowed([c], [f.id], knowledge) for f in reading.filters)
+            ]
+            joiner = " or "
+        claims = every
+        topic += " " + joiner.join(_filter_words(f, knowledge) for f in reading.filters)
     return claims, mentions, topic
 
 

@@ -93,7 +93,10 @@ INTENTS: tuple[Intent, ...] = (
             r"\bharms?\b|\bharmful\b",
             r"\bdown ?sides?\b|\bdrawbacks?\b|\bdisadvantages?\b|\bpitfalls?\b",
             r"\bgo(?:es)? wrong\b|\bwent wrong\b",
-            r"\bproblems?\b|\bbarriers?\b|\bobstacles?\b|\bdifficult(?:y|ies)\b",
+            # "Problems" only as the question's own subject: "drug problems" are no risk.
+            r"\b(?:what|any|main|common|key|the) (?:are the )?problems?\b|\bproblems? with\b",
+            r"\bbarriers?\b|\bobstacles?\b|\bdifficult(?:y|ies)\b",
+            r"\bfail(?:s|ed|ing|ures?)?\b",
             r"\bnegative(?:s| effects?| sides?)?\b|\bunintended\b|\bside effects?\b",
             r"\b(?:gets?|getting|stands?) in the way\b|\bwhat stops\b|\bhold(?:s)? (?:it )?back\b",
             r"\bconcerns?\b|\bweakness(?:es)?\b|\blimitations?\b",

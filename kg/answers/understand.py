@@ -54,7 +54,18 @@ _FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("path", re.compile(r"^how (?:does|do|can|might) ?(?P<x>.*?) ?lead to ?(?P<y>.*)$")),
     ("path", re.compile(r"^(?P<x>.*?)\s*(?:->|\u2192|=>)\s*(?P<y>.*)$")),
     ("cited", re.compile(r"^where (?:is|are|was) ?(?P<s>.*?) ?cited$")),
+    ("cited", re.compile(r"^where (?:does|do) the review (?:cite|mention|quote)s? (?P<s>.+)$")),
+    (
+        "cited",
+        re.compile(r"^(?:is|are|was|were) (?P<s>.+?) cited(?: anywhere| at all| in the review)?$"),
+    ),
     ("source", re.compile(r"^what (?:does|do) (?P<s>.+?) (?:support|show|say)$")),
+    ("source", re.compile(r"^what (?:is|are|was|were) (?P<s>.+?) cited for$")),
+    ("source", re.compile(r"^what does the review (?:cite|use) (?P<s>.+?) for$")),
+    (
+        "source",
+        re.compile(r"^(?:which|what) claims (?:rely|rest|draw|depend|are based) on (?P<s>.+)$"),
+    ),
     (
         "challenges",
         re.compile(
@@ -64,6 +75,13 @@ _FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("challenges", re.compile(r"^(?:evidence |what )?against(?: (?P<x>.*))?$")),
     ("supports", re.compile(r"^(?:what|which)(?: evidence)? (?:supports?|backs?)(?: (?P<x>.*))?$")),
+)
+# An editor's audit question: which citations have no reference, which references no citation.
+_AUDIT = re.compile(
+    r"\b(?:unresolved|unmatched|uncited|never cited|not cited|dangling)\b"
+    r"|\b(?:could|can|cannot|can't) ?(?:not )?be (?:matched|found|resolved)\b"
+    r"|\b(?:missing from|not in|no entry in) the reference list\b"
+    r"|\bcitation audit\b"
 )
 _FILLER = re.compile(
     r"^(?:does|do|can|is|are|what about|tell me about|evidence (?:for|on|about)|"
@@ -93,6 +111,8 @@ STOPWORDS = _wordset(
     no not tell show give say says said know find get let make made really actually anything
     something nothing else also just only ever even please up out work works working help
     helps helped good well people person way ways thing things use used using need needs
+    whats hows whos whys theres what's it's that's there's who's how's discuss discusses
+    discussed mention mentions mentioned cover covers covered say anywhere
     happen happens happened matter matters act acts stop stops become becomes becoming lead
     leads mean means think go goes going come comes keep keeps take takes put puts want wants
     try tries seem seems look looks main key whole overall show shown showed proven prove
@@ -105,6 +125,10 @@ DIRECTION_VERBS = _wordset(
     improving prevent prevents preventing tackle tackles address addresses boost boosts raise
     raises build builds support supports change changes affect affects"""
 )
+# How a question about an effect opens ("does X reduce Y"), and verbs of effect beside those
+# of direction ("does X work", "can X help").
+_AUXILIARIES = _wordset("does do did can could will would is are was were has have")
+_EFFECT_VERBS = _wordset("work works help helps lead leads cause causes stop stops keep keeps")
 # A word at least this common in English (wordfreq's Zipf scale) is a real word.
 REAL_WORD_ZIPF = 3.0
 # A word this common says nothing of what a question is about ("main", "cut", "lead").
@@ -131,7 +155,7 @@ class Understanding:
     """How a question was read."""
 
     question: str
-    form: str  # supports | challenges | path | cited | source | overview
+    form: str  # supports | challenges | path | cited | source | overview | audit
     subject: list[Match] = field(default_factory=list)
     target: list[Match] = field(default_factory=list)  # Y of "X -> Y"
     text_hits: list[str] = field(default_factory=list)  # claim IRIs found by full-text search
@@ -146,6 +170,8 @@ def understand(question: str, knowledge: Knowledge) -> Understanding:
     """Read a question; never raises for odd input, it just finds nothing."""
     text = " ".join(question.split())[:MAX_QUESTION]
     plain = fold(text).strip(" ?!.")
+    if _AUDIT.search(plain):
+        return Understanding(text, "audit")
     for form, pattern in _FORMS:
         found = pattern.match(plain)
         if not found:
@@ -157,7 +183,7 @@ def understand(question: str, knowledge: Knowledge) -> Understanding:
         if form in ("cited", "source"):
             # The form itself says a source is meant: words of its title may name it.
             named = find_sources(groups["s"], knowledge, titled=True)
-            return Understanding(text, form, subject=named)
+            return Understanding(text, form, subject=named, unknown=[] if named else [groups["s"]])
         if form == "path":
             return Understanding(
                 text,
@@ -183,16 +209,23 @@ def _about(text: str, form: str, phrase: str, knowledge: Knowledge) -> Understan
         form = "challenges"
     if subject and intent is not None and not _narrows(intent, subject, knowledge):
         subject = []  # "would funding it save money" asks about cost, not about funding
+    if subject and intent is not None and all(_is_filter(m, knowledge) for m in subject):
+        # "Does it work alongside probation": the setting narrows the intent.
+        filters, subject = filters + [m for m in subject if m not in filters], []
     if subject:
         leftover = leftover_words(rest, subject, knowledge)
-        unknown = unknown_words(leftover, knowledge) + new_compounds(rest, leftover, knowledge)
-        if unknown:
-            # The question is about something the review never mentions ("electronic
-            # monitoring"): answering with the nearest concept would pass for an answer.
+        unknown = unknown_words(leftover, knowledge)
+        topic = unknown_subject(rest, unknown) + new_compounds(rest, leftover, knowledge)
+        if topic:
+            # What the question is about is something the review never mentions ("does
+            # electronic monitoring reduce crime", "drug testing"): answering with the nearest
+            # concept would pass for an answer.
             labels = [m.label for m in subject]
-            said = unknown_phrase(rest, unknown, leftover)
+            said = unknown_phrase(rest, topic, leftover)
             return Understanding(text, form, unknown=said, did_you_mean=labels)
-        return Understanding(text, form, subject=subject, filters=filters)
+        # Other words it does not know ("should we only *accept* mentees ready to change")
+        # are said beside the answer, not taken for its subject.
+        return Understanding(text, form, subject=subject, filters=filters, unknown=unknown)
     if intent is not None:
         words = content_words(rest)
         unknown = unknown_words(words, knowledge)
@@ -208,11 +241,16 @@ def _about(text: str, form: str, phrase: str, knowledge: Knowledge) -> Understan
         if titled:
             return Understanding(text, "source", subject=titled)
     unknown = content_words(rest)
-    reading = Understanding(text, form, unknown=unknown)
+    reading = Understanding(text, form, unknown=unknown_phrase(rest, unknown, unknown))
     if unknown:
         reading.text_hits = search_claims(" ".join(unknown), knowledge)
         reading.did_you_mean = did_you_mean(" ".join(unknown), knowledge)
     return reading
+
+
+def _is_filter(match: Match, knowledge: Knowledge) -> bool:
+    concept = knowledge.concepts.get(match.id)
+    return concept is not None and concept.scheme in (SETTINGS, POPULATIONS)
 
 
 def _narrows(intent: Intent, subject: list[Match], knowledge: Knowledge) -> bool:
@@ -233,7 +271,7 @@ def unknown_phrase(phrase: str, unknown: list[str], leftover: list[str]) -> list
     Each unknown word with the unmatched words next to it ("electronic monitoring"), in the
     question's order.
     """
-    words = content_words(phrase)
+    words = [w for w in re.findall(r"[a-z][a-z'-]*[a-z]|[a-z]", fold(phrase)) if w not in STOPWORDS]
     keep = [False] * len(words)
     for n, word in enumerate(words):
         if word in unknown:
@@ -245,6 +283,9 @@ def unknown_phrase(phrase: str, unknown: list[str], leftover: list[str]) -> list
                 ):
                     keep[m] = True
                     m += step
+            # The head noun after it, even a topic word: "sex offenders", "restorative justice".
+            if n + 1 < len(words) and words[n + 1] in TOPIC_WORDS:
+                keep[n + 1] = True
     return [w for w, k in zip(words, keep, strict=True) if k]
 
 
@@ -328,15 +369,44 @@ def unknown_words(words: list[str], knowledge: Knowledge) -> list[str]:
         if not set(stems(w)) & known
         and w not in DIRECTION_VERBS
         and zipf_frequency(w, "en") < GENERIC_WORD_ZIPF
+        and not _topic_typo(w)
     ]
+
+
+@lru_cache(maxsize=4096)
+def _topic_typo(word: str) -> bool:
+    """A misspelling of one of the review's topic words ("mentorng"): no topic of its own."""
+    return not is_real_word(word) and bool(
+        difflib.get_close_matches(word, TOPIC_WORDS, n=1, cutoff=0.8)
+    )
+
+
+def unknown_subject(phrase: str, unknown: list[str]) -> list[str]:
+    """Unknown words that stand as the subject of "does X reduce Y", "can X help ...".
+
+    In such a question X is what is asked about; if the review never mentions it, the
+    question is not about anything the review says, however well Y matches.
+    """
+    words = re.findall(r"[a-z][a-z'-]*", phrase)
+    if not words or words[0] not in _AUXILIARIES:
+        return []
+    subject = []
+    for word in words[1:]:
+        if word in DIRECTION_VERBS or word in _EFFECT_VERBS:
+            break
+        subject.append(word)
+    else:
+        return []  # no verb of change: not this kind of question
+    return [w for w in subject if w in unknown]
 
 
 def new_compounds(phrase: str, leftover: list[str], knowledge: Knowledge) -> list[str]:
     """Leftover words that make, with a matched word beside them, a phrase the review never uses.
 
-    "Drug testing" is not "drugs", though the review uses both words.
+    "Drug testing" is not "drugs", though the review uses both words.  Only words next to
+    each other count ("a sudden or gradual process" pairs nothing with "desistance").
     """
-    words = content_words(phrase)
+    words = re.findall(r"[a-z][a-z'-]*", phrase)
     pairs = _review_stems(knowledge, pairs=True)
     found = []
     for n, word in enumerate(words):
@@ -347,12 +417,14 @@ def new_compounds(phrase: str, leftover: list[str], knowledge: Knowledge) -> lis
         ):
             continue
         for other in words[max(n - 1, 0) : n] + words[n + 1 : n + 2]:
-            if other in leftover:
+            if other in leftover or other in STOPWORDS or other in TOPIC_WORDS:
                 continue
+            if other in DIRECTION_VERBS:
+                continue  # "hypnotherapy reduce": a verb, not a compound
             joined = {f"{a} {b}" for a in stems(word) for b in stems(other)}
             joined |= {f"{b} {a}" for a in stems(word) for b in stems(other)}
             if not joined & pairs:
-                found.append(word)
+                found += [word, other]  # both, to name the phrase: "drug testing"
                 break
     return found
 
@@ -439,7 +511,9 @@ def _fuzzy(phrase: str, knowledge: Knowledge) -> list[Match]:
     """
     squashed = {_squash(label): (label, c) for label, c in _labels(knowledge)}
     words = [w for w in re.findall(r"[a-z]+", phrase) if w not in STOPWORDS]
-    candidates = [" ".join(words)] + [w for w in words if w not in TOPIC_WORDS]
+    plain = [w for w in words if w not in TOPIC_WORDS]
+    # The whole phrase, then pairs of words ("mental helth"), then single words.
+    candidates = [" ".join(words)] + [" ".join(p) for p in itertools.pairwise(plain)] + plain
     for candidate in candidates:
         target = _squash(candidate)
         if len(target) < MIN_TYPO_LENGTH:
@@ -448,8 +522,12 @@ def _fuzzy(phrase: str, knowledge: Knowledge) -> list[Match]:
         cutoff = VARIANT_CUTOFF if real else TYPO_CUTOFF
         close = difflib.get_close_matches(target, list(squashed), n=1, cutoff=cutoff)
         if close:
-            label, concept = squashed[close[0]]
-            return [Match("concept", concept.iri, concept.label, f"close spelling of '{label}'")]
+            # Every concept with that label ("mental health": an outcome and a population).
+            return [
+                Match("concept", c.iri, c.label, f"close spelling of '{label}'")
+                for label, c in _labels(knowledge)
+                if _squash(label) == close[0]
+            ]
     return []
 
 
@@ -483,7 +561,11 @@ def find_sources(
     by_author = [
         s for s in knowledge.sources.values() if text in (fold(s.first_family), fold(s.authors))
     ]
+    by_author += [knowledge.sources[k] for k in _cited_names(knowledge).get(text, ())]
+    if not by_author and not re.search(r"\d{4}", text):
+        by_author = _close_authors(text, knowledge)  # "Grosman and Rhodes"
     if by_author:
+        by_author = list({s.key: s for s in by_author}.values())
         return [
             Match("source", s.key, _cite(s), "first author")
             for s in sorted(by_author, key=lambda s: (s.year, s.key))
@@ -491,10 +573,13 @@ def find_sources(
     cited = re.fullmatch(r"(?P<authors>.+?),?\s+\(?(?P<year>\d{4})[a-z]?\)?", text)
     if cited:
         family, count, _, _ = describe_authors(cited["authors"])
+        aliased = set(_cited_names(knowledge).get(fold(cited["authors"]).strip(" ,"), ()))
+        close = {s.key for s in _close_authors(fold(family), knowledge)}
         same = [
             s
             for s in knowledge.sources.values()
-            if fold(s.first_family) == fold(family) and s.year == cited["year"]
+            if (fold(s.first_family) == fold(family) or s.key in aliased or s.key in close)
+            and s.year == cited["year"]
         ]
         hits = [s for s in same if _count_fits(count, s)]
         if hits:
@@ -517,6 +602,31 @@ def find_sources(
     best = [s for score, s in scored if score and score == scored[0][0]]
     if best and scored[0][0] >= max(1, len(words) // 2):
         return [Match("source", s.key, _cite(s), "words of the title") for s in best[:3]]
+    return []
+
+
+def _cited_names(knowledge: Knowledge) -> dict[str, list[str]]:
+    """How the review itself names each source in its citations ("HMIP", "Clinks"), by key."""
+    cached: dict[str, list[str]] | None = knowledge.__dict__.get("_cited_names")
+    if cached is None:
+        cached = {}
+        for mention in knowledge.mentions:
+            if mention.key:
+                name = fold(re.split(r",|\s\(?\d{4}", mention.cited_as)[0]).strip(" (")
+                if name and mention.key not in cached.setdefault(name, []):
+                    cached[name].append(mention.key)
+        knowledge.__dict__["_cited_names"] = cached
+    return cached
+
+
+def _close_authors(text: str, knowledge: Knowledge) -> list[SourceInfo]:
+    """Sources whose first author's name is a close spelling of the text ("Grosman")."""
+    families = {fold(s.first_family): s for s in knowledge.sources.values()}
+    words = [w for w in re.findall(r"[a-z][a-z'-]{3,}", text) if not is_real_word(w)]
+    for word in words:
+        close = difflib.get_close_matches(word, list(families), n=1, cutoff=0.8)
+        if close:
+            return [s for s in knowledge.sources.values() if fold(s.first_family) == close[0]]
     return []
 
 
