@@ -46,6 +46,11 @@ from ingest.problems import Problem, Severity
 from ingest.textclean import collapse_spaces, fold, strip_unsafe_characters
 
 VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file"})
+# Limits: a review's reference list is tens of entries, a library's own a few thousand; a
+# field is a title or an abstract.  Past these, the input is refused with its reason.
+MAX_ENTRIES = 5_000
+MAX_FIELD_CHARS = 20_000
+_ENTRY_START = re.compile(r"^[ \t]*@[A-Za-z]+[ \t]*[{(]", re.MULTILINE)
 NAME_FIELDS = ("author", "editor")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
@@ -83,6 +88,19 @@ def parse_bibtex(path: Path, *, encoding: str | None = None) -> Bibliography:
     text, problems = decode_bib_bytes(raw, str(path), encoding)
     checksum = hashlib.sha256(raw).hexdigest()
     if text is None:
+        return Bibliography(str(path), (), tuple(problems), checksum)
+    entries = len(_ENTRY_START.findall(text))
+    if entries > MAX_ENTRIES:
+        # Counted before parsing: a list this long is refused whole, quickly.
+        problems.append(
+            Problem(
+                str(path),
+                None,
+                Severity.ERROR,
+                "bib.too-many-entries",
+                f"{entries} entries: a reference list may have at most {MAX_ENTRIES}",
+            )
+        )
         return Bibliography(str(path), (), tuple(problems), checksum)
     parsed = parse_bibtex_string(text, source=str(path))
     return Bibliography(
@@ -170,6 +188,16 @@ def parse_bibtex_string(text: str, *, source: str = "<string>") -> Bibliography:
                 "bib.duplicate-field",
                 f"field given twice: {', '.join(clash)} (the names differ only in case); "
                 "the entry is left out until one is removed",
+                entry.key,
+            )
+            continue
+        long = [f.key for f in entry.fields if len(str(f.value)) > MAX_FIELD_CHARS]
+        if long:
+            report(
+                _line(entry.start_line),
+                "bib.field-too-long",
+                f"{', '.join(long)} longer than {MAX_FIELD_CHARS} characters; the entry is left "
+                "out until it is shortened",
                 entry.key,
             )
             continue

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from ingest.review_files import BACK_MATTER, Block, read_blocks
+from ingest.review_files import BACK_MATTER, Block, ReviewFileError, read_blocks
 
 _ABBREVIATIONS = frozenset(
     {"al", "e.g", "i.e", "eg", "ie", "p", "pp", "cf", "dr", "mr", "mrs", "ms", "st", "vs", "no",
@@ -112,10 +112,19 @@ def locator_index(review: ReviewText) -> dict[tuple[str, int, int], int]:
     return index
 
 
+# A long review has a few thousand sentences; past this, the file is refused.
+MAX_SENTENCES = 20_000
+
+
 def parse_review(path: Path) -> ReviewText:
     """Read a review file; raises ``ReviewFileError`` for empty, binary or unknown files."""
     blocks = read_blocks(path)
-    return structure(blocks, str(path), hashlib.sha256(path.read_bytes()).hexdigest())
+    review = structure(blocks, str(path), hashlib.sha256(path.read_bytes()).hexdigest())
+    if len(review.sentences) > MAX_SENTENCES:
+        raise ReviewFileError(
+            f"{path}: {len(review.sentences)} sentences; a review may have at most {MAX_SENTENCES}"
+        )
+    return review
 
 
 def structure(blocks: list[Block], path: str = "<text>", checksum: str = "") -> ReviewText:

@@ -230,3 +230,29 @@ def test_same_work_in_two_review_versions_gets_the_same_iri() -> None:
         "justice}, publisher={Routledge}, year={2020}}"
     )
     assert source_iri(old.entries[0]) == source_iri(new.entries[0])
+
+
+def test_a_reference_list_past_the_limits_is_refused_with_its_reason(tmp_path: Path) -> None:
+    from ingest.bibtex import MAX_ENTRIES, MAX_FIELD_CHARS, parse_bibtex
+
+    many = tmp_path / "many.bib"
+    many.write_text(
+        "".join(
+            f"@book{{k{n}, title = {{T{n}}}, year = {{2020}}}}\n" for n in range(MAX_ENTRIES + 1)
+        ),
+        "utf-8",
+    )
+    refused = parse_bibtex(many)
+    assert refused.entries == ()
+    assert [p.code for p in refused.problems] == ["bib.too-many-entries"]
+    assert f"at most {MAX_ENTRIES}" in refused.problems[0].message
+
+    long = tmp_path / "long.bib"
+    long.write_text(
+        "@book{fine, title = {Fine}, year = {2020}}\n"
+        f"@book{{huge, title = {{{'x' * (MAX_FIELD_CHARS + 1)}}}, year = {{2020}}}}\n",
+        "utf-8",
+    )
+    read = parse_bibtex(long)
+    assert [e.key for e in read.entries] == ["fine"]  # the rest is kept
+    assert [(p.code, p.key) for p in read.problems] == [("bib.field-too-long", "huge")]

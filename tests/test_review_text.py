@@ -201,3 +201,12 @@ def test_compression_bombs_are_refused_before_they_unpack(tmp_path: Path) -> Non
         assert docx.stat().st_size < 200_000
         with pytest.raises(ReviewFileError, match=said):
             read_blocks(docx)
+
+
+def test_a_review_past_the_sentence_limit_is_refused(tmp_path: Path) -> None:
+    from ingest.review import MAX_SENTENCES
+
+    path = tmp_path / "long.txt"
+    path.write_text("Findings\n\n" + "Mentors help. " * (MAX_SENTENCES + 1), "utf-8")
+    with pytest.raises(ReviewFileError, match=f"at most {MAX_SENTENCES}"):
+        parse_review(path)
