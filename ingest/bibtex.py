@@ -42,7 +42,7 @@ from bibtexparser.model import (
 
 from ingest.bibrecords import OMITTED, BibEntry, Bibliography, Name, NameKind, Year
 from ingest.bibtex_macros import ExpandStringMacros
-from ingest.problems import Problem, Severity
+from ingest.problems import Problem, ProblemLog, Severity
 from ingest.textclean import collapse_spaces, fold, strip_unsafe_characters
 
 VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file"})
@@ -157,16 +157,8 @@ def parse_bibtex_string(text: str, *, source: str = "<string>") -> Bibliography:
     macros, stack = parse_stack()
     with _captured_parser_messages() as messages:
         library = parse_string(text, parse_stack=stack)
-    problems: list[Problem] = []
-
-    def report(
-        line: int | None,
-        code: str,
-        message: str,
-        key: str | None = None,
-        severity: Severity = Severity.ERROR,
-    ) -> None:
-        problems.append(Problem(source, line, severity, code, message, key))
+    report = ProblemLog(source)
+    problems = report.problems
 
     for issue in macros.issues:
         # The macro's name is kept as text, so nothing is lost: a warning, fatal with --strict.

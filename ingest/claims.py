@@ -18,7 +18,7 @@ import yaml
 
 from ingest.claim_terms import SCHEMES, STANCES
 from ingest.hedges import CERTAINTIES, hedges_in
-from ingest.problems import Problem, Severity
+from ingest.problems import Problem, ProblemLog, Severity
 from ingest.textclean import strip_unsafe_characters
 
 STATUSES = ("confirmed", "suggested")
@@ -88,16 +88,8 @@ def parse_claims(path: Path) -> ClaimSet:
 
     raw = path.read_bytes()
     checksum = hashlib.sha256(raw).hexdigest()
-    problems: list[Problem] = []
-
-    def report(
-        line: int | None,
-        code: str,
-        message: str,
-        key: str | None = None,
-        severity: Severity = Severity.ERROR,
-    ) -> None:
-        problems.append(Problem(str(path), line, severity, code, message, key))
+    report = ProblemLog(str(path))
+    problems = report.problems
 
     try:
         root = yaml.compose(raw.decode("utf-8"), Loader=yaml.SafeLoader)

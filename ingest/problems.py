@@ -37,6 +37,28 @@ class Problem:
         return data
 
 
+class ProblemLog:
+    """The problems of one input, collected as a reader finds them.
+
+    Call it as ``report(line, code, message, key, severity)``; an error unless told otherwise.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def __call__(
+        self,
+        line: int | None,
+        code: str,
+        message: str,
+        key: str | None = None,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        """Note one problem."""
+        self.problems.append(Problem(self.source, line, severity, code, message, key))
+
+
 def has_errors(problems: Iterable[Problem]) -> bool:
     """True when any problem is an error."""
     return any(p.severity is Severity.ERROR for p in problems)
