@@ -42,7 +42,7 @@ pytest: install system-deps
 REMOTE_SUITES := tests/test_remote_store.py tests/test_answers.py tests/test_gapmap_network.py \
 	tests/test_references_format.py tests/test_export.py tests/test_sparql.py tests/test_api.py \
 	tests/test_web.py tests/test_web_pages.py tests/test_web_exports.py tests/test_browser.py \
-	tests/test_check_seed.py
+	tests/test_check_seed.py tests/test_sparql_protocol.py
 
 pytest-remote: install system-deps
 	EVKG_TEST_SERVER=virtuoso $(BIN)/pytest -m "not embedded_only" $(REMOTE_SUITES)

@@ -445,3 +445,23 @@ def test_the_dataset_a_request_names_is_the_one_queried(
         refused = sparql.get("/sparql", query_string={"query": count, "default-graph-uri": name})
         assert refused.status_code == 400
         assert "is not a graph of the published build" in refused.get_data(as_text=True)
+
+
+@pytest.mark.embedded_only  # Virtuoso refuses BNODE("x"); our data has no blank node to read
+def test_blank_nodes_keep_their_marker_in_csv(sparql: FlaskClient) -> None:
+    reply = sparql.get(
+        "/sparql",
+        query_string={"query": 'SELECT (BNODE("x") AS ?b) ("plain" AS ?v) {}'},
+        headers={"Accept": "text/csv"},
+    )
+    rows = list(csv.reader(io.StringIO(reply.get_data(as_text=True))))
+    assert rows[0] == ["b", "v"]
+    assert rows[1][0].startswith("_:") and rows[1][1] == "plain"
+
+
+@pytest.mark.parametrize("query", ["ASK { ?s ?p ?o }", "SELECT ?s { ?s ?p ?o } LIMIT 1"])
+def test_a_client_taking_only_text_xml_gets_results_xml(sparql: FlaskClient, query: str) -> None:
+    reply = sparql.get("/sparql", query_string={"query": query}, headers={"Accept": "text/xml"})
+    assert reply.status_code == 200
+    assert reply.headers["Content-Type"].startswith("text/xml")
+    assert b'<sparql xmlns="http://www.w3.org/2005/sparql-results#">' in reply.data

@@ -16,11 +16,12 @@ from kg.store.embedded import PRIVATE_SUFFIX
 from kg.store.guard import RefusedQuery, check_query
 from kg.store.remote.client import EndpointTimeout
 from kg.store.results import (
-    CONTENT_TYPES,
+    ASK_TYPES,
     GRAPH_TYPES,
     PUBLISHED,
     SELECT_TYPES,
     QueryDataset,
+    UnwritableGraph,
     ask_json,
     ask_xml,
     graph_text,
@@ -33,6 +34,13 @@ from web.store_access import get_store
 
 bp = Blueprint("sparql", __name__)
 RETRY_AFTER = 5  # seconds, for a client told the endpoint is busy
+# Relative IRIs in a query resolve against our own namespace, so that "<concept/...>" names
+# our concepts, and the answer is the same whichever host name the endpoint was reached by.
+BASE_IRI = "https://w3id.org/evkg/"
+READ_ONLY = (
+    "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, ...) "
+    "is not accepted here"
+)
 
 
 def init_app(app: Flask) -> None:
@@ -96,9 +104,15 @@ def sparql() -> Response | str:
         busy.headers["Retry-After"] = str(RETRY_AFTER)
         return busy
     try:
-        return _run(checked.text, checked.kind, dataset)
+        return _run(_with_base(checked.text), checked.kind, dataset)
     finally:
         admitted.release()
+
+
+def _with_base(text: str) -> str:
+    # On the query's first line, so that a parser's line numbers still match the user's text;
+    # a BASE of the query's own, later in its prologue, takes precedence.
+    return f"BASE <{BASE_IRI}> {text}"
 
 
 def _run(text: str, kind: str, dataset: QueryDataset) -> Response:
@@ -142,19 +156,30 @@ def _dataset_from_request() -> tuple[QueryDataset, str | None]:
 
 
 def _query_from_request() -> tuple[str | None, str | None]:
+    """The query text, None for the form page, or the reason the request is refused."""
     if request.method in ("GET", "HEAD"):
         if request.content_length:
             return None, "a GET request must not have a body"
+        if "update" in request.args:
+            return None, READ_ONLY
         queries = request.args.getlist("query")
         if len(queries) > 1:
             return None, "give one query parameter, not several"
         return (queries[0] if queries else None), None
     mimetype = request.mimetype
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if mimetype == "application/sparql-update":
+        return None, READ_ONLY
+    if charset not in ("utf-8", "utf8"):
+        return None, f"the request is in {charset}: the SPARQL Protocol takes UTF-8 only"
     if mimetype == "application/x-www-form-urlencoded":
         try:
-            queries = request.form.getlist("query")
+            form = request.form
         except UnicodeDecodeError:
             return None, "the request body is not UTF-8"
+        if "update" in form:
+            return None, READ_ONLY
+        queries = form.getlist("query")
         if len(queries) != 1:
             return None, "give exactly one query parameter"
         return queries[0], None
@@ -163,30 +188,37 @@ def _query_from_request() -> tuple[str | None, str | None]:
             return request.get_data().decode("utf-8"), None
         except UnicodeDecodeError:
             return None, "the request body is not UTF-8"
-    return None, f"unsupported content type {mimetype!r} for a SPARQL query"
+    if not mimetype:
+        return None, (
+            "the request has no Content-Type: send application/sparql-query, or "
+            "application/x-www-form-urlencoded with a query parameter"
+        )
+    return None, (
+        f"unsupported content type {mimetype!r} for a SPARQL query: send "
+        "application/sparql-query, or application/x-www-form-urlencoded"
+    )
 
 
 def _offered(kind: str) -> list[str]:
     """The media types a query of this form can be answered in (SPARQL 1.1 Protocol)."""
-    if kind in ("construct", "describe"):
+    if kind in ("construct", "describe", "graph"):
         return list(GRAPH_TYPES)
-    return list(SELECT_TYPES) if kind == "select" else list(SELECT_TYPES)[:4]
+    return list(SELECT_TYPES) if kind == "select" else list(ASK_TYPES)
 
 
 def _respond(kind: str, payload: object, truncated: bool) -> Response:
-    accept = request.accept_mimetypes
+    offered = _offered(kind)
+    best = request.accept_mimetypes.best_match(offered, default=offered[0]) or offered[0]
     if kind == "graph":
-        best = accept.best_match(list(GRAPH_TYPES), default="text/turtle") or "text/turtle"
-        fmt = GRAPH_TYPES[best]
         assert isinstance(payload, list)  # noqa: S101
-        body = graph_text(payload, fmt)
+        try:
+            body = graph_text(payload, GRAPH_TYPES[best])
+        except UnwritableGraph as exc:
+            return _error(406, str(exc))
     else:
-        offered = _offered(kind)
-        best = accept.best_match(offered, default=offered[0]) or offered[0]
         fmt = SELECT_TYPES[best]
         if kind == "ask":
             body = ask_xml(bool(payload)) if fmt == "xml" else ask_json(bool(payload))
-            fmt = "xml" if fmt == "xml" else "json"
         else:
             assert isinstance(payload, dict)  # noqa: S101
             body = {
@@ -195,7 +227,8 @@ def _respond(kind: str, payload: object, truncated: bool) -> Response:
                 "csv": lambda: select_csv(payload),
                 "tsv": lambda: select_csv(payload, tab=True),
             }[fmt]()
-    response = Response(body, content_type=CONTENT_TYPES[fmt])
+    # Answered in the very media type chosen, so a client that takes only text/xml gets it.
+    response = Response(body, content_type=f"{best}; charset=utf-8")
     response.headers["X-EVKG-Truncated"] = "true" if truncated else "false"
     response.headers["Vary"] = "Accept"
     return response

@@ -1,6 +1,7 @@
 """Write SPARQL results in the formats of the SPARQL 1.1 Protocol.
 
-SELECT: JSON, XML, CSV, TSV. ASK: JSON, XML. CONSTRUCT/DESCRIBE: Turtle, N-Triples.  When the
+SELECT: JSON, XML, CSV, TSV. ASK: JSON, XML. CONSTRUCT/DESCRIBE: Turtle, N-Triples, RDF/XML,
+JSON-LD.  When the
 row cap cut the results short, JSON says so in ``"truncated": true`` and every format gets the
 ``X-EVKG-Truncated`` header from the caller: never a silent partial result.
 """
@@ -49,23 +50,35 @@ class PublicAnswer:
     truncated: bool = False
 
 
-SELECT_TYPES = {
+# Media type -> format, the first of each table being what a client that accepts anything gets.
+ASK_TYPES = {
     "application/sparql-results+json": "json",
     "application/json": "json",
     "application/sparql-results+xml": "xml",
     "application/xml": "xml",
+    "text/xml": "xml",
+}
+SELECT_TYPES = {
+    **ASK_TYPES,
     "text/csv": "csv",
     "text/tab-separated-values": "tsv",
 }
-GRAPH_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "text/plain": "nt"}
-CONTENT_TYPES = {
-    "json": "application/sparql-results+json; charset=utf-8",
-    "xml": "application/sparql-results+xml; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "turtle": "text/turtle; charset=utf-8",
-    "nt": "application/n-triples; charset=utf-8",
+GRAPH_TYPES = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "application/rdf+xml": "rdfxml",
+    "application/ld+json": "jsonld",
 }
+_GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+class UnwritableGraph(ValueError):
+    """A graph that the asked-for syntax cannot express (RDF/XML needs a local name)."""
 
 
 def select_json(payload: dict[str, Any], truncated: bool) -> str:
@@ -141,8 +154,15 @@ def select_csv(payload: dict[str, Any], tab: bool = False) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(payload["vars"])
     for row in payload["rows"]:
-        writer.writerow(["" if t is None else t["value"] for t in row])
+        writer.writerow([_csv_value(t) for t in row])
     return buffer.getvalue()
+
+
+def _csv_value(term: dict[str, str] | None) -> str:
+    # The results CSV format keeps a blank node's label with "_:" so it is not read as a name.
+    if term is None:
+        return ""
+    return f"_:{term['value']}" if term["type"] == "bnode" else term["value"]
 
 
 def _tsv_term(term: dict[str, str] | None) -> str:
@@ -161,9 +181,18 @@ def _tsv_term(term: dict[str, str] | None) -> str:
 
 
 def graph_text(lines: list[str], fmt: str) -> str:
-    """CONSTRUCT/DESCRIBE results as N-Triples or Turtle."""
+    """CONSTRUCT/DESCRIBE results as N-Triples, Turtle, RDF/XML or JSON-LD.
+
+    Raises :class:`UnwritableGraph` when the syntax cannot express the graph.
+    """
     ntriples = "\n".join(lines) + ("\n" if lines else "")
     if fmt == "nt":
         return ntriples
     triples = list(ox.parse(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
-    return (ox.serialize(triples, format=ox.RdfFormat.TURTLE) or b"").decode("utf-8")
+    try:
+        written = ox.serialize(triples, format=_GRAPH_FORMATS[fmt])
+    except (ValueError, OSError) as exc:
+        raise UnwritableGraph(
+            f"this graph cannot be written as {fmt}: {exc}; ask for text/turtle instead"
+        ) from exc
+    return (written or b"").decode("utf-8")
