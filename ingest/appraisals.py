@@ -151,3 +151,54 @@ def _appraisal(item: Any, keys: set[str]) -> tuple[Appraisal | None, tuple[str, 
 def _safe(value: object) -> str:
     """Editors' text without control or direction-override characters."""
     return strip_unsafe_characters(str(value))[0]
+
+
+def appraisal_from_fields(
+    fields: dict[str, Any], keys: set[str]
+) -> tuple[Appraisal | None, str | None]:
+    """An appraisal from a form's fields, checked as the judgements file is; else the reason.
+
+    Empty fields are left out; ``level`` may come as text.
+    """
+    item = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+    item = {k: v for k, v in item.items() if v not in ("", None)}
+    if isinstance(item.get("level"), str):
+        try:
+            item["level"] = int(item["level"])
+        except ValueError:
+            return None, f"the level must be a number, not {item['level']!r}"
+    appraisal, problem = _appraisal(item, keys)
+    return appraisal, (problem[1] if problem else None)
+
+
+def with_appraisal(venues: str | None, appraisal: Appraisal) -> str:
+    """The judgements file's text with this appraisal in it, replacing one of the same source.
+
+    The file's opening comment is kept; the rest is written again from its data (YAML keeps
+    no other comments).
+    """
+    text = venues or ""
+    try:
+        data = (yaml.safe_load(text) or {}) if text else {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"it is not valid YAML ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ValueError("the judgements file is not a set of 'name: value' lines")
+    kept = [
+        item
+        for item in data.get("appraisals") or []
+        if not (isinstance(item, dict) and item.get("source") == appraisal.source)
+    ]
+    written = {
+        field: getattr(appraisal, field)
+        for field in ("source", *_TEXT_FIELDS, "scale", "level", "basis", "by", "at")
+        if getattr(appraisal, field) is not None
+    }
+    data["appraisals"] = [*kept, written]
+    header = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line)
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return "\n".join(header) + ("\n" if header else "") + body

@@ -1,4 +1,4 @@
-"""The fixed terms that claims are written in: their stances and the six concept roles.
+"""The fixed terms that claims are written in: their stances and the concept roles.
 
 Every part of the project that names a stance or a role takes it from here, from the claims
 file's fields to the RDF properties and the pages.
@@ -33,6 +33,8 @@ ROLES: tuple[ConceptRole, ...] = (
     ConceptRole("mechanisms", "mechanism"),
     ConceptRole("outcomes", "outcome"),
     ConceptRole("barriers", "barrier"),
+    # What a barrier claim says the barrier gets in the way of (the barriers' gap map).
+    ConceptRole("hinders", "hinders"),
     ConceptRole("enablers", "enabler"),
     ConceptRole("settings", "setting"),
     ConceptRole("populations", "population"),

@@ -9,10 +9,11 @@ each cell of the gap map, so that an editor reads "hope lost a source", not a te
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ingest.appraisals import Appraisal, load_appraisals
 from ingest.audit import Audit, audit_review
 from ingest.bibrecords import BibEntry
 from ingest.bibtex import parse_bibtex
@@ -34,6 +35,7 @@ class Version:
     entries: dict[str, BibEntry]
     audit: Audit | None
     claims: dict[str, Claim]
+    appraisals: dict[str, Appraisal] = field(default_factory=dict)
 
 
 def read_version(folder: Path) -> Version:
@@ -57,7 +59,19 @@ def read_version(folder: Path) -> Version:
             raise VersionError(str(exc)) from exc
     claim_files = sorted(folder.glob("*.claims.yaml"))
     claims = {c.id: c for c in parse_claims(claim_files[0]).claims} if claim_files else {}
-    return Version(folder, bibliography.by_key(), audit, claims)
+    # The editors' judgements file, under its archived name or the project's.
+    judgements = next(iter(sorted(folder.glob("*venues.yaml"))), None)
+    appraisals, _ = load_appraisals(judgements, set(bibliography.by_key()))
+    return Version(folder, bibliography.by_key(), audit, claims, appraisals)
+
+
+def _appraisal_text(appraisal: Appraisal | None) -> str | None:
+    if appraisal is None:
+        return None
+    parts = [appraisal.design or "design not given"]
+    if appraisal.scale_name:
+        parts.append(f"{appraisal.scale_name} level {appraisal.level}")
+    return f"{'; '.join(parts)} (by {appraisal.by}, {appraisal.at})"
 
 
 def _fields(entry: BibEntry) -> dict[str, str]:
@@ -99,10 +113,10 @@ def _cells(version: Version) -> dict[str, set[str]]:
     cells: dict[str, set[str]] = {}
     for claim in version.claims.values():
         keys = {e.key for e in claim.evidence if e.key}
-        for row_scheme in ("mechanisms", "barriers"):
+        for row_scheme, column_scheme in (("mechanisms", "outcomes"), ("barriers", "hinders")):
             for row in claim.concepts.get(row_scheme, ()):
-                for outcome in claim.concepts.get("outcomes", ()):
-                    cells.setdefault(f"{row} x {outcome}", set()).update(keys)
+                for column in claim.concepts.get(column_scheme, ()):
+                    cells.setdefault(f"{row} x {column}", set()).update(keys)
     return cells
 
 
@@ -161,6 +175,15 @@ def diff_versions(old: Version, new: Version) -> dict[str, list[dict[str, Any]]]
         _concept_sources(old), _concept_sources(new), "concept"
     )
     result["gap_map_cells_changed"] = _set_changes(_cells(old), _cells(new), "cell")
+    result["appraisals_changed"] = [
+        {
+            "key": key,
+            "old": _appraisal_text(old.appraisals.get(key)),
+            "new": _appraisal_text(new.appraisals.get(key)),
+        }
+        for key in sorted(set(old.appraisals) | set(new.appraisals))
+        if old.appraisals.get(key) != new.appraisals.get(key)
+    ]
     return result
 
 

@@ -131,7 +131,9 @@ def publication_type(entry: BibEntry, design: str) -> Valued:
             "evaluation": "evaluation report",
             "economic-evaluation": "economic evaluation report",
         }.get(design, "report")
-        return Valued(kind, basis + ("" if kind == "report" else f"; the title names a {kind}"))
+        article = "an" if kind[:1] in "aeiou" else "a"
+        named = "" if kind == "report" else f"; the title names {article} {kind}"
+        return Valued(kind, basis + named)
     return Valued("other", basis)
 
 

@@ -99,6 +99,7 @@ def test_diff_reports_exactly_the_known_differences() -> None:
                 "sources_lost": [],
             },
         ],
+        "appraisals_changed": [],
     }
 
 

@@ -463,3 +463,71 @@ def test_the_report_names_the_editors_files_not_the_servers_paths(
         assert str(project.root) not in json.dumps(problem), problem
     page = editor.get(f"/editor/drafts/{REVIEW}/{record.number}").get_data(as_text=True)
     assert str(record.folder) not in page
+
+
+def test_an_appraisal_made_in_the_browser_is_a_reviewed_version(
+    editor: FlaskClient, project: Settings
+) -> None:
+    listing = editor.get(f"/editor/appraisals/{REVIEW}").get_data(as_text=True)
+    assert listing.count("Not appraised") == 5
+    form = f"/editor/appraisals/{REVIEW}/cole2018"
+    token = token_of(editor, form)
+    # Without what it rests on, nothing is saved and the reason is shown.
+    refused = editor.post(form, data={"csrf_token": token, "design": "Interviews"})
+    assert refused.status_code == 400
+    assert "needs basis" in refused.get_data(as_text=True)
+    assert len(archive_of(project).versions(REVIEW)) == 1
+    # A level needs its scale, and a scale's level must be on it.
+    off_scale = editor.post(
+        form,
+        data={"csrf_token": token, "scale": "maryland-sms", "level": "9", "basis": "p. 3"},
+    )
+    assert off_scale.status_code == 400 and "1 to 5" in off_scale.get_data(as_text=True)
+    saved = editor.post(
+        form,
+        data={
+            "csrf_token": token,
+            "design": "Matched comparison group",
+            "method": "Reconviction at one year",
+            "scale": "maryland-sms",
+            "level": "3",
+            "basis": "The method section, pp. 4-6",
+        },
+    )
+    assert saved.status_code == 302
+    assert saved.headers["Location"] == f"/editor/drafts/{REVIEW}/2"
+    draft = archive_of(project).get(REVIEW, 2)
+    first = archive_of(project).get(REVIEW, 1)
+    # Every other file is carried over byte for byte; only the judgements file changed.
+    assert {n: h for n, h in draft.files.items() if n != "venues.yaml"} == {
+        n: h for n, h in first.files.items() if n != "venues.yaml"
+    }
+    assert "Matched comparison group" in (draft.folder / "venues.yaml").read_text("utf-8")
+    report = editor.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "Editors&#39; appraisals made or changed (1)" in report
+    assert "not appraised → Matched comparison group" in report
+    # Not shown to readers until the draft is published.
+    assert "Matched comparison group" not in editor.get("/source/cole2018").get_data(as_text=True)
+    published = editor.post(f"/editor/drafts/{REVIEW}/2/publish", data={"csrf_token": token})
+    assert published.status_code == 302, editor.get(saved.headers["Location"]).get_data(True)
+    page = editor.get("/source/cole2018").get_data(as_text=True)
+    assert "Matched comparison group" in page and "alice" in page
+    assert "Maryland Scientific Methods Scale" in page
+    # Changing it replaces it, in another draft.
+    listing = editor.get(f"/editor/appraisals/{REVIEW}").get_data(as_text=True)
+    assert listing.count("Not appraised") == 4 and "level 3" in listing
+    again = editor.get(form).get_data(as_text=True)
+    assert 'value="Matched comparison group"' in again and "saving replaces it" in again
+
+
+def test_appraisal_pages_need_an_editor_and_a_token(app: Flask, editor: FlaskClient) -> None:
+    visitor = app.test_client()
+    for path in (f"/editor/appraisals/{REVIEW}", f"/editor/appraisals/{REVIEW}/cole2018"):
+        reply = visitor.get(path)
+        assert reply.status_code == 302 and "/editor/login" in reply.headers["Location"]
+    forged = editor.post(
+        f"/editor/appraisals/{REVIEW}/cole2018", data={"design": "x", "basis": "y"}
+    )
+    assert forged.status_code == 400
+    assert editor.get(f"/editor/appraisals/{REVIEW}/nobody1999").status_code == 404
+    assert editor.get("/editor/appraisals/no-such-review").status_code == 404

@@ -19,7 +19,9 @@ from tests.conftest import needs_seed
 
 pytestmark = needs_seed
 
-MECH, OUT, BAR = (CONCEPT_BASE + s + "/" for s in ("mechanism", "outcome", "barrier"))
+MECH, OUT, BAR, HINDERS = (
+    CONCEPT_BASE + s + "/" for s in ("mechanism", "outcome", "barrier", "hinders")
+)
 
 
 @pytest.fixture(scope="module")
@@ -56,13 +58,26 @@ def test_a_narrower_outcome_counts_towards_its_broader_one(knowledge: Knowledge)
     assert "reinglegonzalez2019value" in cell.sources  # tagged housing, mental health, ...
 
 
-def test_barrier_rows(knowledge: Knowledge) -> None:
+def test_barriers_are_set_against_what_they_hinder(knowledge: Knowledge) -> None:
     grid = gap_map(knowledge, "barriers")
     assert len(grid.rows) == 9
-    # Barrier claims name no outcome: they are shown, not dropped.
-    cell = grid.cell(BAR + "punitive-settings", NONE_NAMED + "outcomes")
-    assert "mentors-asked-to-inform" in cell.claims["challenges"]
-    assert sum(not c.is_gap for c in grid.cells.values()) >= 8
+    assert [c.label for c in grid.columns][-1] == "No thing hindered named"
+    cell = grid.cell(BAR + "punitive-settings", HINDERS + "peer-values")
+    assert set(cell.claims["challenges"]) == {
+        "mentors-asked-to-inform",
+        "punitive-settings-distort-mentoring",
+    }
+    welfare = grid.cell(BAR + "unsafe-environments", HINDERS + "mentor-welfare")
+    assert {"prisons-are-unsafe", "harm-to-mentors"} <= set(welfare.claims["challenges"])
+    # Every barrier claim the review makes sits in a named column but the recommendation,
+    # which names barriers it answers, not something they hinder.
+    unnamed = {
+        claim
+        for (row, column), cell in grid.cells.items()
+        if column == NONE_NAMED + "hinders"
+        for claim in cell.claims["supports"] + cell.claims["challenges"]
+    }
+    assert unnamed == {"commission-for-the-long-term"}
 
 
 def test_evidence_that_names_no_mechanism_is_on_the_map(knowledge: Knowledge) -> None:

@@ -52,6 +52,8 @@ def test_the_question_set_scores_at_least_95_percent(knowledge: Knowledge) -> No
         ("what recommendations does it make", "success"),
         ("what's in it for the mentors themselves?", "mentor-benefits"),
         ("Is being a peer mentor good for you?", "mentor-benefits"),
+        ("What length of support does the review suggest?", "duration"),
+        ("how many months should a mentee be supported", "duration"),
     ],
 )
 def test_each_intent_in_other_words(question: str, intent: str, knowledge: Knowledge) -> None:
@@ -87,6 +89,9 @@ def test_populations_and_settings_narrow_an_answer(
         ("What about tagging?", "tagging"),
         ("Is boxing effective?", "boxing"),
         ("does it cure addiction", "cure addiction"),
+        # A phrase made with a word the review knows is still a new topic.
+        ("Does it help the partners of veterans?", "partners of veterans"),
+        ("victims of crime", "victims of crime"),
     ],
 )
 def test_the_review_says_nothing_about_it(question: str, said: str, knowledge: Knowledge) -> None:
@@ -166,3 +171,23 @@ def test_the_citation_audit_is_a_question_too(knowledge: Knowledge) -> None:
     assert answer("is Smith 2019 cited anywhere", knowledge).summary == (
         "No source in the reference list matches “smith 2019”."
     )
+
+
+def test_a_question_about_what_the_editors_judged_is_answered_from_the_data(
+    knowledge: Knowledge,
+) -> None:
+    result = answer("What was added by the editors rather than the review?", knowledge)
+    assert result.understanding.form == "judgement"
+    assert "3 claims with sources the editors added as “see also”" in result.summary
+    shown = {c.id for group in result.claims.values() for c in group}
+    assert shown == {c.id for c in knowledge.claims.values() if c.see_also}
+    # Never counted as the review's evidence: the answer's profile counts no source.
+    assert not result.profile.sources
+
+
+def test_how_long_counts_every_stance_and_names_them(knowledge: Knowledge) -> None:
+    result = answer("how long should mentoring last?", knowledge)
+    assert result.understanding.intent == "duration"
+    shown = {c.id for group in result.claims.values() for c in group}
+    assert {"short-mentoring-does-less-good", "commission-for-the-long-term"} <= shown
+    assert "Of the claims, 1 claim supports it, 3 claims challenge it." in result.summary

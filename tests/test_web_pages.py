@@ -82,7 +82,11 @@ def test_the_gap_map_is_an_accessible_table(client: FlaskClient) -> None:
     html = client.get("/gap-map").get_data(as_text=True)
     page = parse(html)
     assert page.tags.count("caption") == 2
-    assert "Mechanisms against outcomes (distinct sources)" in " ".join(page.text)
+    text = " ".join(page.text)
+    assert "Mechanisms against outcomes (distinct sources)" in text
+    assert "Barriers against what they hinder (distinct sources)" in text
+    # The barriers' table is filled, not a column of "no outcome named".
+    assert "Mentors' safety and welfare" in text and "Prisoner transfers" in text
     assert 'class="gap"' in html and "gap</span>" in html
 
 

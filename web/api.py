@@ -166,7 +166,7 @@ def concept(segment: str, concept_id: str) -> ResponseReturnValue:
 
 @bp.get("/gap-map")
 def gaps() -> ResponseReturnValue:
-    """?rows=mechanisms (default) or barriers, against outcomes."""
+    """?rows=mechanisms (default, against outcomes) or barriers (against what they hinder)."""
     rows = request.args.get("rows", "mechanisms")
     if rows not in ("mechanisms", "barriers"):
         abort(400, "rows must be mechanisms or barriers")

@@ -290,11 +290,14 @@ def about() -> str:
 
 @bp.get("/gap-map")
 def gaps() -> str:
-    """Mechanisms and barriers against outcomes, as accessible tables."""
+    """Mechanisms against outcomes and barriers against what they hinder, as tables."""
     k = knowledge()
     return render_template(
         "gapmap.html",
-        maps=[("mechanisms", gap_map(k, "mechanisms")), ("barriers", gap_map(k, "barriers"))],
+        maps=[
+            ("Mechanisms", "outcomes", gap_map(k, "mechanisms")),
+            ("Barriers", "what they hinder", gap_map(k, "barriers")),
+        ],
         concept_path=concept_path,
         is_none_named=is_none_named,
     )

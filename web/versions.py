@@ -31,6 +31,7 @@ DIFF_LABELS = {
     "new_uncited_references": "New references never cited",
     "concepts_evidence_changed": "Concepts that gained or lost evidence",
     "gap_map_cells_changed": "Gap map cells that changed",
+    "appraisals_changed": "Editors' appraisals made or changed",
 }
 
 

@@ -91,9 +91,43 @@ def _audit(reading: Understanding, knowledge: Knowledge) -> Answer:
     return Answer(reading, {stance: [] for stance in DEFAULT_ORDER}, empty, summary)
 
 
+def _judgement(reading: Understanding, knowledge: Knowledge) -> Answer:
+    """What in the answers is the editors' judgement, not the review's: said, and counted."""
+    added = [c for c in knowledge.claims.values() if c.see_also]
+    read = [
+        c for c in knowledge.claims.values() if c.certainty_basis.startswith("the editors' reading")
+    ]
+    appraised = [
+        s for s in knowledge.sources.values() if any(f.startswith("appraised") for f in s.profile)
+    ]
+    judged = [
+        s
+        for s in knowledge.sources.values()
+        if any(
+            basis.startswith("editor's judgement")
+            for values in s.profile.values()
+            for _, basis in values
+        )
+    ]
+    summary = (
+        "Every claim is the editors' reading of the review, in their own words, with the "
+        "concepts they tagged it with; its evidence is what the review cites at that sentence. "
+        "Beyond that, these are the editors' own judgements, each labelled where it is shown: "
+        f"{plural(len(added), 'claim')} with sources the editors added as “see also” (never "
+        f"counted as the review's evidence); {plural(len(read), 'claim')} whose certainty is "
+        f"the editors' reading of the sentence; {plural(len(judged), 'source')} with a value "
+        f"the editors judged (a journal's peer review, the review's author among its authors); "
+        f"and {plural(len(appraised), 'source')} appraised by the editors."
+    )
+    grouped = {stance: [c for c in added if c.stance == stance] for stance in DEFAULT_ORDER}
+    return Answer(reading, grouped, profile_of([], knowledge), summary)
+
+
 def _answer(reading: Understanding, knowledge: Knowledge) -> Answer:
     if reading.form == "audit":
         return _audit(reading, knowledge)
+    if reading.form == "judgement":
+        return _judgement(reading, knowledge)
     claims, mentions, topic = _claims_for(reading, knowledge)
     found_by_text = False
     if not (claims or mentions or reading.subject or reading.incomplete) and reading.text_hits:
@@ -114,7 +148,9 @@ def _answer(reading: Understanding, knowledge: Knowledge) -> Answer:
         else "supports"
     )
     stanced = reading.form in ("supports", "challenges", "overview")
-    main = grouped.get(main_stance, []) if stanced else claims
+    # An intent that takes no side ("how long should it last") counts every claim it finds.
+    neutral = reading.intent is not None and BY_NAME[reading.intent].main_stance == "any"
+    main = grouped.get(main_stance, []) if stanced and not neutral else claims
     profile = profile_of(main, knowledge)
     if reading.form == "challenges" and reading.intent is None:
         topic = f"challenging {topic}"
@@ -141,7 +177,7 @@ def _answer(reading: Understanding, knowledge: Knowledge) -> Answer:
     else:
         summary = f"Nothing in the reviews matches “{reading.question}”."
     if stanced:
-        summary += _others(grouped, main_stance)
+        summary += _others(grouped, None if neutral else main_stance)
     if reading.subject and reading.unknown:
         # Part of the question matched nothing: say so, rather than let the answer pass for
         # one about it.

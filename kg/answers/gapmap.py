@@ -1,10 +1,14 @@
-"""Evidence gap map data: mechanisms x outcomes, and barriers x outcomes.
+"""Evidence gap map data: mechanisms x outcomes, and barriers x what they hinder.
 
 Each cell holds the claims that tag both concepts, split by stance, and their distinct
 sources, so that an empty cell shows as a gap in the evidence rather than as missing data.
 A claim that names an outcome but no mechanism (or barrier), or the other way round, is not
 left out: it sits in a row "No mechanism named" (or a column "No outcome named"), so that,
 say, the evidence that mentoring reduces reoffending shows even though it names no mechanism.
+
+Barriers are set against what the review says they get in the way of (the ``hinders``
+scheme: mentors' welfare, services lasting long enough, ...), not against outcomes: the
+review names a barrier's effect on mentoring, almost never on an outcome.
 """
 
 from __future__ import annotations
@@ -68,7 +72,12 @@ NONE_NAMED = "urn:evkg:gap-map:none-named:"  # the IRI of a "no ... named" row o
 
 def none_named(scheme: str) -> ConceptInfo:
     """The row or column of claims that name no concept of ``scheme``."""
-    singular = {"mechanisms": "mechanism", "barriers": "barrier", "outcomes": "outcome"}
+    singular = {
+        "mechanisms": "mechanism",
+        "barriers": "barrier",
+        "outcomes": "outcome",
+        "hinders": "thing hindered",
+    }
     word = singular.get(scheme, scheme)
     return ConceptInfo(
         NONE_NAMED + scheme,
@@ -78,28 +87,33 @@ def none_named(scheme: str) -> ConceptInfo:
     )
 
 
+# Each kind of row, and what it is set against.
+COLUMNS_FOR = {"mechanisms": "outcomes", "barriers": "hinders"}
+
+
 def is_none_named(iri: str) -> bool:
     """A "no ... named" row or column, not a concept."""
     return iri.startswith(NONE_NAMED)
 
 
 def gap_map(knowledge: Knowledge, row_role: str = "mechanisms") -> GapMap:
-    """The matrix of ``row_role`` (mechanisms or barriers) against outcomes."""
+    """The matrix of ``row_role`` against its columns (see ``COLUMNS_FOR``)."""
+    column_role = COLUMNS_FOR[row_role]
     rows = [*_of_scheme(knowledge, row_role), none_named(row_role)]
-    columns = [*_of_scheme(knowledge, "outcomes"), none_named("outcomes")]
-    broader = _broader(knowledge)
+    columns = [*_of_scheme(knowledge, column_role), none_named(column_role)]
+    broader = _broader(knowledge) if column_role == "outcomes" else {}
     cells: dict[tuple[str, str], Cell] = {}
     for claim in knowledge.claims.values():
-        outcomes = {
+        tagged_columns = {
             o
-            for tagged in claim.concepts.get("outcomes", [])
+            for tagged in claim.concepts.get(column_role, [])
             for o in broader.get(tagged, {tagged})
         }
         tagged_rows = claim.concepts.get(row_role, [])
-        if not tagged_rows and not outcomes:
+        if not tagged_rows and not tagged_columns:
             continue  # about neither side of this map
         for row in tagged_rows or [rows[-1].iri]:
-            for outcome in outcomes or {columns[-1].iri}:
+            for outcome in tagged_columns or {columns[-1].iri}:
                 cell = cells.setdefault((row, outcome), Cell())
                 cell.claims[claim.stance].append(claim.id)
                 cell.claim_iris.append(claim.iri)

@@ -10,7 +10,9 @@ words of one review:
   on an economic evaluation;
 - **risks**: the barriers, and whatever challenges mentoring working;
 - **success**: the enablers (what the review recommends a scheme has or does);
-- **mentor benefits**: the outcomes for the peer mentors themselves.
+- **mentor benefits**: the outcomes for the peer mentors themselves;
+- **duration**: how long mentoring, or its funding, should last: the claims whose concepts
+  or statements speak of time (long-term, short-term, lasting, premature endings, years).
 
 Populations and settings ("for women", "in prison", "with young people") are *filters* that
 narrow any answer to the claims about them.  The words that set an intent off are taken out
@@ -45,7 +47,7 @@ class Intent:
     name: str
     label: str  # what the answer is about, in plain words
     triggers: re.Pattern[str]
-    main_stance: str = "supports"
+    main_stance: str = "supports"  # or "any": the answer counts claims of every stance
 
 
 def _words(*patterns: str) -> re.Pattern[str]:
@@ -140,7 +142,27 @@ INTENTS: tuple[Intent, ...] = (
         ),
     ),
 )
+INTENTS = (
+    Intent(
+        "duration",
+        "how long peer mentoring, and its funding, should last",
+        _words(
+            r"\bhow long\b",
+            r"\bduration\b",
+            r"\blength of (?:time|support|mentoring|(?:the )?relationships?|contracts?|funding)\b",
+            r"\bhow many (?:months|years|weeks|sessions)\b",
+        ),
+        main_stance="any",
+    ),
+    *INTENTS,
+)
 BY_NAME = {intent.name: intent for intent in INTENTS}
+# Words of a concept's labels, or of a claim, that speak of how long things last.
+_TIME_WORDS = re.compile(
+    r"\b(?:long[- ]term|short[- ]term|longer|shorter|lasting|lasts?|lasted|durations?|"
+    r"prematurely|premature|years?|months?|weeks?|endings?)\b",
+    re.IGNORECASE,
+)
 # An intent that a concept found beside it does not narrow unless the concept is in one of
 # these schemes: "would funding it save money" asks about cost, not about funding.  For
 # every other intent any concept says more precisely what is asked ("risks to mental health").
@@ -167,7 +189,23 @@ def intent_claims(intent: Intent, knowledge: Knowledge) -> list[ClaimInfo]:
         return _in_scheme(knowledge, ENABLERS)
     if intent.name == "mentor-benefits":
         return _for_mentors(knowledge)
+    if intent.name == "duration":
+        return _about_time(knowledge)
     return _outcomes(knowledge)
+
+
+def _about_time(knowledge: Knowledge) -> list[ClaimInfo]:
+    timed = {
+        iri
+        for iri, concept in knowledge.concepts.items()
+        if _TIME_WORDS.search(" ".join([concept.label, *concept.labels]))
+    }
+    return [
+        c
+        for c in knowledge.claims.values()
+        if _TIME_WORDS.search(c.statement)
+        or timed & {iri for tagged in c.concepts.values() for iri in tagged}
+    ]
 
 
 def _ids(knowledge: Knowledge, scheme: str) -> list[str]:

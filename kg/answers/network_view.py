@@ -20,6 +20,7 @@ COLOURS = {
     "mechanisms": "#1d70b8",
     "outcomes": "#00703c",
     "barriers": "#d4351c",
+    "hinders": "#b58840",
     "enablers": "#f47738",
     "settings": "#4c2c92",
     "populations": "#912b88",

@@ -146,7 +146,7 @@ def to_claims_yaml(suggestions: Iterable[Suggestion], review_id: str) -> str:
         lines.append("    statement: TODO write the claim in your own words")
         lines.append(f"    stance: {item.stance}")
         for scheme in SCHEMES:
-            if item.concepts[scheme]:
+            if item.concepts.get(scheme):
                 lines.append(f"    {scheme}: [{', '.join(item.concepts[scheme])}]")
         quoted = ", ".join(f'"{e}"' if ":" in e else e for e in item.evidence)
         lines.append(f"    evidence: [{quoted}]")
@@ -205,7 +205,7 @@ def evaluate(
     for item in suggestions:
         wanted = curated.get(item.sentence, {scheme: set() for scheme in SCHEMES})
         for scheme in SCHEMES:
-            got, want = set(item.concepts[scheme]), wanted[scheme]
+            got, want = set(item.concepts.get(scheme, ())), wanted[scheme]
             counts = (len(got & want), len(got - want), len(want - got))
             tp, fp, fn = tp + counts[0], fp + counts[1], fn + counts[2]
             per_scheme[scheme] = [a + b for a, b in zip(per_scheme[scheme], counts, strict=True)]

@@ -83,6 +83,14 @@ _AUDIT = re.compile(
     r"|\b(?:missing from|not in|no entry in) the reference list\b"
     r"|\bcitation audit\b"
 )
+# A question about what is the editors' own judgement rather than the review's.
+_JUDGEMENT = re.compile(
+    r"\beditor(?:s|'s|s')? (?:own )?(?:judge?ments?|additions?|opinions?|views?|appraisals?|"
+    r"readings?|choices?|decisions?|interpretations?)\b"
+    r"|\b(?:added|appraised|judged|decided|interpreted) by (?:the )?editors?\b"
+    r"|\bwhat (?:did|do) (?:the )?editors? (?:add|judge|decide)\b"
+    r"|\bnot (?:stated |said )?(?:from|in|by) the review itself\b"
+)
 _FILLER = re.compile(
     r"^(?:does|do|can|is|are|what about|tell me about|evidence (?:for|on|about)|"
     r"the evidence (?:for|on|about))\s+|\b(?:peer mentoring|mentoring|peer mentors?)\b",
@@ -123,7 +131,8 @@ STOPWORDS = _wordset(
 DIRECTION_VERBS = _wordset(
     """reduce reduces reducing cut cuts lower lowers increase increases improve improves
     improving prevent prevents preventing tackle tackles address addresses boost boosts raise
-    raises build builds support supports change changes affect affects"""
+    raises build builds support supports change changes affect affects hinder hinders
+    hindered hindering obstruct obstructs undermine undermines block blocks limit limits"""
 )
 # How a question about an effect opens ("does X reduce Y"), and verbs of effect beside those
 # of direction ("does X work", "can X help").
@@ -155,7 +164,7 @@ class Understanding:
     """How a question was read."""
 
     question: str
-    form: str  # supports | challenges | path | cited | source | overview | audit
+    form: str  # supports | challenges | path | cited | source | overview | audit | judgement
     subject: list[Match] = field(default_factory=list)
     target: list[Match] = field(default_factory=list)  # Y of "X -> Y"
     text_hits: list[str] = field(default_factory=list)  # claim IRIs found by full-text search
@@ -172,6 +181,8 @@ def understand(question: str, knowledge: Knowledge) -> Understanding:
     plain = fold(text).strip(" ?!.")
     if _AUDIT.search(plain):
         return Understanding(text, "audit")
+    if _JUDGEMENT.search(plain):
+        return Understanding(text, "judgement")
     for form, pattern in _FORMS:
         found = pattern.match(plain)
         if not found:
@@ -202,8 +213,11 @@ def understand(question: str, knowledge: Knowledge) -> Understanding:
 
 def _about(text: str, form: str, phrase: str, knowledge: Knowledge) -> Understanding:
     folded = fold(phrase).strip(" ?!.,")
-    intent, rest = find_intent(folded)
-    filters, rest = find_filters(rest, knowledge)
+    intent, asked = find_intent(folded)
+    filters, rest = find_filters(asked, knowledge)
+    if intent is None and filters:
+        # A filter inside the words of an intent: "what do mentors in prison gain".
+        intent, rest = find_intent(rest)
     subject = find_concepts(rest, knowledge)
     if intent is not None and intent.main_stance == "challenges" and form == "overview":
         form = "challenges"
@@ -226,6 +240,18 @@ def _about(text: str, form: str, phrase: str, knowledge: Knowledge) -> Understan
         # Other words it does not know ("should we only *accept* mentees ready to change")
         # are said beside the answer, not taken for its subject.
         return Understanding(text, form, subject=subject, filters=filters, unknown=unknown)
+    if intent is not None or filters:
+        # "Does it help families of prisoners": a phrase the review never uses, made with a
+        # filter's word, is what the question is about.
+        words = leftover_words(asked, filters, knowledge)
+        compounds = new_compounds(asked, words, knowledge, only_of=True)
+        if compounds:
+            return Understanding(
+                text,
+                form,
+                unknown=unknown_phrase(asked, compounds, words),
+                did_you_mean=[m.label for m in filters],
+            )
     if intent is not None:
         words = content_words(rest)
         unknown = unknown_words(words, knowledge)
@@ -271,7 +297,11 @@ def unknown_phrase(phrase: str, unknown: list[str], leftover: list[str]) -> list
     Each unknown word with the unmatched words next to it ("electronic monitoring"), in the
     question's order.
     """
-    words = [w for w in re.findall(r"[a-z][a-z'-]*[a-z]|[a-z]", fold(phrase)) if w not in STOPWORDS]
+    words = [
+        w
+        for w in re.findall(r"[a-z][a-z'-]*[a-z]|[a-z]", fold(phrase))
+        if w not in STOPWORDS or w == "of"
+    ]
     keep = [False] * len(words)
     for n, word in enumerate(words):
         if word in unknown:
@@ -286,6 +316,10 @@ def unknown_phrase(phrase: str, unknown: list[str], leftover: list[str]) -> list
             # The head noun after it, even a topic word: "sex offenders", "restorative justice".
             if n + 1 < len(words) and words[n + 1] in TOPIC_WORDS:
                 keep[n + 1] = True
+    # "of" only inside what is named: "families of prisoners".
+    for n, word in enumerate(words):
+        if word == "of" and 0 < n < len(words) - 1 and keep[n - 1] and keep[n + 1]:
+            keep[n] = True
     return [w for w, k in zip(words, keep, strict=True) if k]
 
 
@@ -400,11 +434,15 @@ def unknown_subject(phrase: str, unknown: list[str]) -> list[str]:
     return [w for w in subject if w in unknown]
 
 
-def new_compounds(phrase: str, leftover: list[str], knowledge: Knowledge) -> list[str]:
+def new_compounds(
+    phrase: str, leftover: list[str], knowledge: Knowledge, only_of: bool = False
+) -> list[str]:
     """Leftover words that make, with a matched word beside them, a phrase the review never uses.
 
-    "Drug testing" is not "drugs", though the review uses both words.  Only words next to
-    each other count ("a sudden or gradual process" pairs nothing with "desistance").
+    "Drug testing" is not "drugs", though the review uses both words; nor are "families of
+    prisoners" prisoners.  Only neighbours count, or two nouns joined by "of" ("a sudden or
+    gradual process" pairs nothing with "desistance").  ``only_of``: only nouns joined by
+    "of", where a neighbour could as well be a verb ("mentors in prison gain").
     """
     words = re.findall(r"[a-z][a-z'-]*", phrase)
     pairs = _review_stems(knowledge, pairs=True)
@@ -416,7 +454,10 @@ def new_compounds(phrase: str, leftover: list[str], knowledge: Knowledge) -> lis
             or zipf_frequency(word, "en") >= GENERIC_WORD_ZIPF
         ):
             continue
-        for other in words[max(n - 1, 0) : n] + words[n + 1 : n + 2]:
+        neighbours = [] if only_of else words[max(n - 1, 0) : n] + words[n + 1 : n + 2]
+        if words[n + 1 : n + 2] == ["of"]:
+            neighbours += words[n + 2 : n + 3]  # "families of prisoners"
+        for other in neighbours:
             if other in leftover or other in STOPWORDS or other in TOPIC_WORDS:
                 continue
             if other in DIRECTION_VERBS:

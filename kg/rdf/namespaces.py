@@ -83,6 +83,7 @@ class EVKG(DefinedNamespace):
     mechanism: URIRef  # claim -> skos:Concept in the mechanisms scheme
     outcome: URIRef  # claim -> outcome concept
     barrier: URIRef  # claim -> barrier concept
+    hinders: URIRef  # barrier claim -> what the sentence says the barrier gets in the way of
     enabler: URIRef  # claim -> enabler or recommendation concept
     setting: URIRef  # claim -> setting concept
     population: URIRef  # claim -> population concept
