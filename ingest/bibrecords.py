@@ -54,7 +54,8 @@ class Name:
 
 OMITTED = Name(NameKind.OMITTED)
 
-_YEAR = re.compile(r"^(?P<year>\d{4})(?P<suffix>[a-z]?)$")
+# A year, with a letter that tells two works of one year apart, or a whole ISO date.
+_YEAR = re.compile(r"^(?P<year>\d{4})(?:-\d{2}(?:-\d{2})?)?(?P<suffix>[a-z]?)$")
 _NO_DATE = {"n.d.", "nd", "n.d", "no date", "undated"}
 _IN_PRESS = {"in press", "forthcoming"}
 
@@ -127,6 +128,8 @@ class Bibliography:
     problems: tuple[Problem, ...]
     checksum: str
     duplicate_works: tuple[tuple[str, ...], ...] = ()
+    # Keys of two sources that are versions of one work (a shared DOI, see ingest.bibtex).
+    versions: tuple[tuple[str, str], ...] = ()
 
     def by_key(self) -> dict[str, BibEntry]:
         """Entries indexed by key."""

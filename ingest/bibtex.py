@@ -1,14 +1,17 @@
-"""Read a BibTeX reference list into :class:`~ingest.bibrecords.Bibliography` records.
+r"""Read a BibTeX reference list into :class:`~ingest.bibrecords.Bibliography` records.
 
 The parse stack is explicit and pinned (see :func:`parse_stack`), because the order matters:
 
 1. :class:`~ingest.bibtex_macros.ExpandStringMacros` resolves ``@string`` macros and ``#``
    concatenation on the raw values (bibtexparser's own resolver only handles whole-value macros);
-2. ``RemoveEnclosingMiddleware`` drops the outer ``{}``/``""`` of each value;
-3. LaTeX is decoded to Unicode *keeping braced groups*, except in verbatim fields (``url``,
+2. :class:`~ingest.bibtex_fields.NormaliseFields` puts field names in lower case, reads
+   biblatex's ``date``, ``journaltitle``, ``location`` and ``eprint``, and rewrites the LaTeX
+   that the decoder would drop (``\texttt{…}``, a bare ``&``, ``{\noopsort…}``);
+3. ``RemoveEnclosingMiddleware`` drops the outer ``{}``/``""`` of each value;
+4. LaTeX is decoded to Unicode *keeping braced groups*, except in verbatim fields (``url``,
    ``doi``), where ``%`` and ``$`` are ordinary characters;
-4. ``SeparateCoAuthors`` then ``SplitNameParts`` split the name lists.  Because the braces
-   survived step 3, ``{Her Majesty's Inspectorate of Probation}`` stays one organisation.
+5. ``SeparateCoAuthors`` then ``SplitNameParts`` split the name lists.  Because the braces
+   survived step 4, ``{Her Majesty's Inspectorate of Probation}`` stays one organisation.
 
 Everything that goes wrong becomes a :class:`~ingest.problems.Problem` with a line number.
 Entries with errors (failed blocks, duplicate keys, duplicate fields) are left out of
@@ -26,6 +29,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import charset_normalizer
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
 from bibtexparser.middlewares.enclosing import RemoveEnclosingMiddleware
@@ -41,7 +45,9 @@ from bibtexparser.model import (
 )
 
 from ingest.bibrecords import OMITTED, BibEntry, Bibliography, Name, NameKind, Year
+from ingest.bibtex_fields import NormaliseFields
 from ingest.bibtex_macros import ExpandStringMacros
+from ingest.crossref import inherit
 from ingest.problems import Problem, ProblemLog, Severity
 from ingest.textclean import collapse_spaces, fold, strip_unsafe_characters
 
@@ -50,10 +56,11 @@ VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file"})
 # field is a title or an abstract.  Past these, the input is refused with its reason.
 MAX_ENTRIES = 5_000
 MAX_FIELD_CHARS = 20_000
+_COMMENT_LINE = re.compile(r"^[ \t]*%.*$", re.MULTILINE)
 _ENTRY_START = re.compile(r"^[ \t]*@[A-Za-z]+[ \t]*[{(]", re.MULTILINE)
 NAME_FIELDS = ("author", "editor")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
+_DOI_PREFIX = re.compile(r"^(?:https?://[^/\s]*\bdoi\b[^/\s]*/|doi:\s*)", re.IGNORECASE)
 
 
 class _DecodeLatexExceptVerbatim(LatexDecodingMiddleware):
@@ -75,6 +82,7 @@ def parse_stack() -> tuple[ExpandStringMacros, list[Middleware]]:
     macros = ExpandStringMacros()
     return macros, [
         macros,
+        NormaliseFields(),
         RemoveEnclosingMiddleware(allow_inplace_modification=True),
         _DecodeLatexExceptVerbatim(keep_braced_groups=True),
         SeparateCoAuthors(name_fields=NAME_FIELDS),
@@ -109,6 +117,7 @@ def parse_bibtex(path: Path, *, encoding: str | None = None) -> Bibliography:
         (*problems, *parsed.problems),
         checksum,
         parsed.duplicate_works,
+        parsed.versions,
     )
 
 
@@ -130,11 +139,18 @@ def decode_bib_bytes(
         text = raw.decode(encoding or "utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        guess = _guess_single_byte(raw[exc.start : exc.start + 40])
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        end = raw.find(b"\n", exc.start)
+        sample = raw[start : end if end != -1 else len(raw)][:80]
+        guesses = "; ".join(
+            f"{name} ({sample.decode(name, errors='replace').strip()!r})"
+            for name in guess_encodings(raw)
+        )
         return None, error(
             "bib.encoding",
-            f"not UTF-8 (byte 0x{raw[exc.start]:02X}); it reads as Windows-1252 "
-            f"({guess!r}): re-save the file as UTF-8, or pass --bib-encoding cp1252",
+            f"not UTF-8 (byte 0x{raw[exc.start]:02X}). It may be, most likely first: {guesses}. "
+            "See which reads right, then re-save the file as UTF-8, or pass --bib-encoding "
+            "with that name",
             line,
         )
     except LookupError:
@@ -148,12 +164,21 @@ def decode_bib_bytes(
     return text, []
 
 
-def _guess_single_byte(chunk: bytes) -> str:
-    return chunk.decode("cp1252", errors="replace").split("\n")[0]
+def guess_encodings(raw: bytes, most: int = 3) -> list[str]:
+    """The likeliest encodings of bytes that are not UTF-8, best first (charset-normalizer).
+
+    A short file cannot be told apart for certain (a few Chinese characters also read as
+    Korean), so several are offered, each for the editor to look at.
+    """
+    found = [match.encoding for match in charset_normalizer.from_bytes(raw)]
+    return list(dict.fromkeys(found))[:most] or ["cp1252"]
 
 
 def parse_bibtex_string(text: str, *, source: str = "<string>") -> Bibliography:
     """Parse BibTeX text; see the module docstring for what is checked."""
+    # A line that starts with "%" is a comment for biber and for every reference manager
+    # ("%@article{...}" is an entry put aside); emptied, so that line numbers still hold.
+    text = _COMMENT_LINE.sub("", text)
     macros, stack = parse_stack()
     with _captured_parser_messages() as messages:
         library = parse_string(text, parse_stack=stack)
@@ -194,19 +219,35 @@ def parse_bibtex_string(text: str, *, source: str = "<string>") -> Bibliography:
             )
             continue
         entries.append(_to_record(entry, report))
+    entries = inherit(entries, report)
+    for record in entries:
+        _report_missing(record, report)
     if not library.entries and not library.failed_blocks:
         report(None, "bib.no-entries", "no entries found: the file holds no BibTeX entries")
-    duplicates = find_duplicate_works(entries)
+    duplicates, versions = find_duplicate_works(entries)
+    lines = {e.key: e.line for e in entries}
     for group in duplicates:
+        named = ", ".join(f"{k} (line {lines[k]})" for k in group)
         report(
-            None,
+            lines[group[0]],
             "bib.duplicate-work",
-            f"entries {', '.join(group)} look like the same work (same DOI or title and "
-            "year); they become one source that keeps every key",
+            f"entries {named} are the same work (same DOI, or title and year, and the same "
+            "type and authors); they become one source that keeps every key, described by "
+            "one of them only",
             group[0],
             Severity.WARNING,
         )
-    return Bibliography(source, tuple(entries), tuple(problems), "", duplicates)
+    for one, other in versions:
+        report(
+            lines[one],
+            "bib.shared-doi",
+            f"entries {one} (line {lines[one]}) and {other} (line {lines[other]}) share a DOI, "
+            "or a title, year and authors, but differ in type or authors; they stay two "
+            "sources, linked as versions of each other: check that both are right",
+            one,
+            Severity.WARNING,
+        )
+    return Bibliography(source, tuple(entries), tuple(problems), "", duplicates, versions)
 
 
 def _line(zero_based: int | None) -> int | None:
@@ -304,14 +345,8 @@ def _to_record(entry: Entry, report: Any) -> BibEntry:
     line = _line(entry.start_line) or 0
     title = fields.pop("title", None)
     year_raw = fields.pop("year", None)
-    if title is None:
-        report(line, "bib.missing-title", "no title", entry.key, Severity.WARNING)
     year = Year.parse(year_raw)
-    if year_raw is None:
-        report(
-            line, "bib.missing-year", "no year: it will show as 'n.d.'", entry.key, Severity.WARNING
-        )
-    elif year is None:
+    if year_raw is not None and year is None:
         report(
             line,
             "bib.bad-year",
@@ -330,6 +365,20 @@ def _to_record(entry: Entry, report: Any) -> BibEntry:
         year=year,
         fields=MappingProxyType(fields),
     )
+
+
+def _report_missing(entry: BibEntry, report: Any) -> None:
+    """A title or year that neither the entry nor what it inherits gives."""
+    if entry.title is None:
+        report(entry.line, "bib.missing-title", "no title", entry.key, Severity.WARNING)
+    if entry.year is None:
+        report(
+            entry.line,
+            "bib.missing-year",
+            "no year: it will show as 'n.d.'",
+            entry.key,
+            Severity.WARNING,
+        )
 
 
 def _clean_text(value: str, field: str, key: str, line: int | None, report: Any) -> str:
@@ -421,8 +470,26 @@ def normalised_title(title: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", fold(title)))
 
 
-def find_duplicate_works(entries: Iterable[BibEntry]) -> tuple[tuple[str, ...], ...]:
-    """Groups of keys that share a DOI, or a normalised title and year."""
+def _names(entry: BibEntry) -> tuple[str, ...]:
+    people = entry.authors or entry.editors
+    return tuple(normalised_title(n.family) for n in people if n.kind is not NameKind.OMITTED)
+
+
+def _same_work(one: BibEntry, other: BibEntry) -> bool:
+    """Two entries are one work only when nothing they say tells them apart."""
+    return one.entry_type == other.entry_type and _names(one) == _names(other)
+
+
+def find_duplicate_works(
+    entries: Iterable[BibEntry],
+) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, str], ...]]:
+    """Groups of keys that are one work, and pairs of keys that are versions of one.
+
+    One work: the same DOI, or the same normalised title and year, *and* the same entry type
+    and authors' surnames.  Versions: the same DOI but another type or other authors (a
+    chapter and its book), or the same title, year and authors in another type (an article
+    and its preprint); they stay two sources.
+    """
     parent: dict[str, str] = {}
 
     def find(key: str) -> str:
@@ -430,7 +497,8 @@ def find_duplicate_works(entries: Iterable[BibEntry]) -> tuple[tuple[str, ...], 
             key = parent[key]
         return key
 
-    first_with: dict[tuple[str, str], str] = {}
+    first_with: dict[tuple[str, str], list[BibEntry]] = {}
+    versions: list[tuple[str, str]] = []
     ordered = list(entries)
     for entry in ordered:
         find(entry.key)
@@ -440,11 +508,29 @@ def find_duplicate_works(entries: Iterable[BibEntry]) -> tuple[tuple[str, ...], 
         if entry.title and entry.year and entry.year.value is not None:
             marks.append(("title", f"{normalised_title(entry.title)}|{entry.year.value}"))
         for mark in marks:
-            if mark in first_with:
-                parent[find(entry.key)] = find(first_with[mark])
+            earlier = first_with.setdefault(mark, [])
+            same = next((e for e in earlier if _same_work(e, entry)), None)
+            if same is not None:
+                parent[find(entry.key)] = find(same.key)
             else:
-                first_with[mark] = entry.key
+                # A shared DOI, or the same title, year and authors in another form (an
+                # article and its preprint): versions of one work.
+                versions += [
+                    (e.key, entry.key)
+                    for e in earlier
+                    if (mark[0] == "doi" or _names(e) == _names(entry))
+                    and (e.key, entry.key) not in versions
+                ]
+            earlier.append(entry)
     groups: dict[str, list[str]] = {}
     for entry in ordered:
         groups.setdefault(find(entry.key), []).append(entry.key)
-    return tuple(tuple(g) for g in groups.values() if len(g) > 1)
+    same_work = tuple(tuple(g) for g in groups.values() if len(g) > 1)
+    merged = {k: find(k) for g in same_work for k in g}
+    # A version pair inside one work is no pair; pairs between two works are kept once.
+    pairs = {
+        tuple(sorted((merged.get(a, a), merged.get(b, b))))
+        for a, b in versions
+        if merged.get(a, a) != merged.get(b, b)
+    }
+    return same_work, tuple(sorted((a, b) for a, b in pairs))

@@ -51,6 +51,22 @@ SEED_MISSING_REASON = (
 needs_seed = pytest.mark.skipif(not seed_path().is_file() and not IN_CI, reason=SEED_MISSING_REASON)
 
 
+# Real-world material that others wrote (reference lists, the W3C protocol tests): read in
+# place beside the project, never copied into it.
+CORPORA = ROOT.parent / "shared" / "corpora"
+
+
+def corpus_file(*parts: str) -> Path:
+    """A file of the shared corpora; outside CI a missing one skips the test, in CI it fails."""
+    path = CORPORA.joinpath(*parts)
+    if not path.is_file():
+        message = f"the shared corpus file {path} is not there"
+        if IN_CI:
+            pytest.fail(f"CI=true but {message}")
+        pytest.skip(message)
+    return path
+
+
 @pytest.fixture(scope="session")
 def review_text() -> str:
     """The review's full text."""

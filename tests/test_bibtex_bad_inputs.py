@@ -11,7 +11,7 @@ from ingest.bibtex import parse_bibtex, parse_bibtex_string
 from ingest.problems import Severity
 from kg.build.dataset import canonical_source_iris
 from kg.rdf.ids import source_iri
-from tests.conftest import DATA
+from tests.conftest import DATA, corpus_file
 
 BAD = DATA / "bad"
 
@@ -104,11 +104,21 @@ def test_binary_file_is_not_bibtex(tmp_path: Path) -> None:
 
 
 # Case 5 -------------------------------------------------------------------------------------
+def test_a_chinese_file_is_offered_the_encoding_that_reads_it() -> None:
+    # GBK, from bibtexparser's own tests: cp1252 would publish mojibake.
+    gbk = corpus_file("bibtex", "bibtexparser-gbk_test.bib")
+    [problem] = parse_bibtex(gbk).problems
+    assert problem.code == "bib.encoding"
+    assert "gb18030 (" in problem.message and "凯撒" in problem.message
+    [entry] = parse_bibtex(gbk, encoding="gb18030").entries
+    assert entry.key == "凯撒2013" and entry.get("journal") == "测试期刊"
+
+
 def test_windows_1252_is_detected_and_can_be_re_decoded() -> None:
     path = BAD / "05-cp1252.bib"
     [problem] = parse_bibtex(path).problems
     assert problem.code == "bib.encoding" and problem.line == 2
-    assert "--bib-encoding cp1252" in problem.message
+    assert "--bib-encoding" in problem.message and "cp1252 (" in problem.message
     assert "Jürgen" in problem.message  # shows what the bytes would say
     redecoded = parse_bibtex(path, encoding="cp1252")
     assert redecoded.problems == ()

@@ -177,14 +177,27 @@ def _issued(manifest: ReviewManifest) -> Literal:
 def canonical_source_iris(bibliography: Bibliography) -> dict[str, URIRef]:
     """Each key's source IRI; keys of one duplicated work share the IRI of its best entry."""
     entries = bibliography.by_key()
-    iris = {key: ids.source_iri(entry) for key, entry in entries.items()}
+    work_of = {k: group for group in bibliography.duplicate_works for k in group}
+    # Two entries that are not one work never share a source, even when what usually
+    # identifies a work (DOI, or title and year) is the same: type and authors tell them apart.
+    first: dict[URIRef, str] = {}
+    apart: set[str] = set()
+    for key, entry in entries.items():
+        other = first.setdefault(ids.source_iri(entry), key)
+        if other != key and key not in work_of.get(other, ()):
+            apart |= {key, other}
+    apart |= {k for g in bibliography.duplicate_works if apart & set(g) for k in g}
+    iris = {key: ids.source_iri(entry, key in apart) for key, entry in entries.items()}
     for group in bibliography.duplicate_works:
-        members = [entries[k] for k in group]
-        # Prefer an entry with a DOI, then the smallest key: independent of file order.
-        best = min(members, key=lambda e: (e.get("doi") is None, e.key))
+        best = _best_of(group, entries)
         for key in group:
-            iris[key] = iris[best.key]
+            iris[key] = iris[best]
     return iris
+
+
+def _best_of(group: Sequence[str], entries: Mapping[str, BibEntry]) -> str:
+    # Prefer an entry with a DOI, then the smallest key: independent of file order.
+    return min((entries[k] for k in group), key=lambda e: (e.get("doi") is None, e.key)).key
 
 
 def build_bibliography(
@@ -193,12 +206,31 @@ def build_bibliography(
     bibliography: Bibliography,
     iris: Mapping[str, URIRef] | None = None,
 ) -> None:
-    """Every reference as a source that the review cites."""
+    """Every reference as a source that the review cites.
+
+    Keys of one work share its source, described by one entry only (the one whose IRI it
+    has), so that two entries' fields are never mixed; the other keys are kept on it.
+    Sources that are versions of one work link to each other.
+    """
     iris = iris if iris is not None else canonical_source_iris(bibliography)
+    entries = bibliography.by_key()
+    others = {
+        key
+        for group in bibliography.duplicate_works
+        for key in group
+        if key != _best_of(group, entries)
+    }
     for entry in bibliography.entries:
         source = iris[entry.key]
         graph.add((review, CITO.cites, source))
-        build_source(graph, source, entry)
+        if entry.key in others:
+            graph.add((source, EVKG.bibKey, Literal(entry.key)))
+        else:
+            build_source(graph, source, entry)
+    for one, other in bibliography.versions:
+        if one in entries and other in entries:
+            graph.add((iris[one], DCTERMS.hasVersion, iris[other]))
+            graph.add((iris[other], DCTERMS.hasVersion, iris[one]))
 
 
 def build_source(graph: Graph, source: URIRef, entry: BibEntry) -> None:

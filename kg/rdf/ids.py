@@ -47,12 +47,21 @@ def work_fingerprint(entry: BibEntry) -> str:
     return "key:" + entry.key
 
 
-def source_iri(entry: BibEntry) -> URIRef:
-    """``source/<first-author>-<year>-<hash>``: readable, yet unique per work."""
+def source_iri(entry: BibEntry, version: bool = False) -> URIRef:
+    """``source/<first-author>-<year>-<hash>``: readable, yet unique per work.
+
+    ``version``: the entry shares its DOI with another work of its list (a preprint and its
+    article): its type and authors are then part of what identifies it, so that the two stay
+    two sources.
+    """
     author = entry.first_author
     who = slugify(author.family if author else entry.key, 30)
     year = entry.year.text if entry.year else "nd"
-    return _iri("source", f"{who}-{slugify(year, 12)}-{short_hash(work_fingerprint(entry), 8)}")
+    fingerprint = work_fingerprint(entry)
+    if version:
+        names = ";".join(a.family for a in entry.authors or entry.editors)
+        fingerprint += f"|{entry.entry_type}|{names}"
+    return _iri("source", f"{who}-{slugify(year, 12)}-{short_hash(fingerprint, 8)}")
 
 
 def agent_iri(name: Name) -> URIRef:
