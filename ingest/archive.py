@@ -175,6 +175,19 @@ class Archive:
             raise ArchiveError(f"{review_id} has no version v{number}")
         return self._read(folder)
 
+    def discard(self, record: VersionRecord) -> Path:
+        """Put a draft aside (``<review>/discarded/<n>-<time>``); returns where it went.
+
+        Kept rather than deleted, so that nothing an editor uploaded is lost; the caller
+        makes sure the version was never published.
+        """
+        aside = self.root / record.review_id / "discarded"
+        aside.mkdir(parents=True, exist_ok=True)
+        target = aside / f"{record.number}-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}"
+        with exclusive_lock(self.root / record.review_id / ".lock"):
+            record.folder.replace(target)
+        return target
+
     def find(self, version_id: str) -> VersionRecord:
         """A version by id: ``v3`` when the archive holds one review, else ``<review>/v3``."""
         parsed = parse_version_id(version_id)
@@ -205,7 +218,7 @@ class Archive:
         if BIBLIOGRAPHY not in inputs:
             raise ArchiveError("a version needs a references.bib")
         for name in inputs:
-            if name not in (BIBLIOGRAPHY, CLAIMS, MANIFEST, VENUES) and not _is_text_name(name):
+            if name not in (BIBLIOGRAPHY, CLAIMS, MANIFEST, VENUES) and not is_text_name(name):
                 raise ArchiveError(f"{name!r} is not an input a version can hold")
         review_folder = self.root / review_id
         review_folder.mkdir(parents=True, exist_ok=True)
@@ -334,7 +347,17 @@ def review_details(record: VersionRecord | None, manifest: ReviewManifest) -> di
     return details
 
 
-def _is_text_name(name: str) -> bool:
+def carried_over(record: VersionRecord) -> dict[str, bytes]:
+    """A version's inputs (text, reference list, claims), as a new version starts from them."""
+    return {
+        name: (record.folder / name).read_bytes()
+        for name in record.files
+        if name in (BIBLIOGRAPHY, CLAIMS) or is_text_name(name)
+    }
+
+
+def is_text_name(name: str) -> bool:
+    """A version's review text (``review.md``, ``review.docx``, ...)."""
     path = Path(name)
     return path.stem == TEXT_STEM and path.suffix.lower() in SUFFIXES
 

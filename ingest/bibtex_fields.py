@@ -13,9 +13,10 @@ middleware runs on the raw values, right after ``@string`` macros are expanded:
   original fields are kept as well.
 * **LaTeX that the decoder would drop.**  Formatting commands (``\texttt{…}``,
   ``\mbox{…}``, ``\emph{…}``, ...), and any command the decoder does not know, keep the
-  text of their argument; ``\hyphen``, ``\slash`` and the TeX logos become text; quotation commands (``\enquote``,
-  ``\mkbibquote``) become quotation marks; ``{\noopsort{…}}`` (a sort key, not text) is
-  removed; a bare ``&`` is kept as an ampersand.  Math (``$x^2$``) is left as written.
+  text of their argument; ``\hyphen``, ``\slash`` and the TeX logos become text;
+  quotation commands (``\enquote``, ``\mkbibquote``) become quotation marks;
+  ``{\noopsort{…}}`` (a sort key, not text) is removed; a bare ``&`` is kept as an
+  ampersand.  Math (``$x^2$``) is left as written.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from __future__ import annotations
 import re
 
 from bibtexparser.library import Library
-from pylatexenc.latex2text import get_default_latex_context_db
 from bibtexparser.middlewares.middleware import LibraryMiddleware
 from bibtexparser.model import Entry, Field
+from pylatexenc.latex2text import get_default_latex_context_db
 
 # Commands whose argument is the text itself.
 _KEEP_ARGUMENT = frozenset(

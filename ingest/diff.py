@@ -99,6 +99,22 @@ def _uncited(version: Version) -> set[str]:
     return set(version.audit.uncited) if version.audit is not None else set()
 
 
+def _reference(entry: BibEntry) -> dict[str, Any]:
+    who = entry.first_author.family if entry.first_author else ""
+    year = entry.year.text if entry.year else "n.d."
+    return {"key": entry.key, "title": entry.title or "", "cited_as": f"{who} ({year})".strip()}
+
+
+def _tagged(version: Version) -> set[str]:
+    """Every concept some claim of the version is tagged with, as "scheme/id"."""
+    return {
+        f"{scheme}/{concept}"
+        for claim in version.claims.values()
+        for scheme, concepts in claim.concepts.items()
+        for concept in concepts
+    }
+
+
 def _concept_sources(version: Version) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for claim in version.claims.values():
@@ -123,8 +139,12 @@ def _cells(version: Version) -> dict[str, set[str]]:
 def diff_versions(old: Version, new: Version) -> dict[str, list[dict[str, Any]]]:
     """One list per kind of change; every item names the key, claim or concept concerned."""
     result: dict[str, list[dict[str, Any]]] = {}
-    result["references_added"] = [{"key": k} for k in sorted(set(new.entries) - set(old.entries))]
-    result["references_removed"] = [{"key": k} for k in sorted(set(old.entries) - set(new.entries))]
+    result["references_added"] = [
+        _reference(new.entries[k]) for k in sorted(set(new.entries) - set(old.entries))
+    ]
+    result["references_removed"] = [
+        _reference(old.entries[k]) for k in sorted(set(old.entries) - set(new.entries))
+    ]
     changed = []
     for key in sorted(set(old.entries) & set(new.entries)):
         was, now = _fields(old.entries[key]), _fields(new.entries[key])
@@ -145,8 +165,14 @@ def diff_versions(old: Version, new: Version) -> dict[str, list[dict[str, Any]]]
         {"section": s, "cited_as": c, "count": n}
         for (s, c), n in sorted((old_cites - new_cites).items())
     ]
-    result["claims_added"] = [{"claim": c} for c in sorted(set(new.claims) - set(old.claims))]
-    result["claims_removed"] = [{"claim": c} for c in sorted(set(old.claims) - set(new.claims))]
+    result["claims_added"] = [
+        {"claim": c, "statement": new.claims[c].statement}
+        for c in sorted(set(new.claims) - set(old.claims))
+    ]
+    result["claims_removed"] = [
+        {"claim": c, "statement": old.claims[c].statement}
+        for c in sorted(set(old.claims) - set(new.claims))
+    ]
     restated, support = [], []
     for cid in sorted(set(old.claims) & set(new.claims)):
         before, after = old.claims[cid], new.claims[cid]
@@ -171,6 +197,10 @@ def diff_versions(old: Version, new: Version) -> dict[str, list[dict[str, Any]]]
         {"cited_as": c} for c in sorted(_unresolved(new) - _unresolved(old))
     ]
     result["new_uncited_references"] = [{"key": k} for k in sorted(_uncited(new) - _uncited(old))]
+    tagged_before, tagged_now = _tagged(old), _tagged(new)
+    result["concepts_dropped"] = [
+        {"concept": c} for c in sorted(tagged_before) if c not in tagged_now
+    ]
     result["concepts_evidence_changed"] = _set_changes(
         _concept_sources(old), _concept_sources(new), "concept"
     )

@@ -17,8 +17,8 @@ V1, V2 = DATA / "versions" / "v1", DATA / "versions" / "v2"
 def test_diff_reports_exactly_the_known_differences() -> None:
     changes = diff_versions(read_version(V1), read_version(V2))
     assert changes == {
-        "references_added": [{"key": "fox2021"}],
-        "references_removed": [{"key": "dean2019"}],
+        "references_added": [{"key": "fox2021", "title": "Role models", "cited_as": "Fox (2021)"}],
+        "references_removed": [{"key": "dean2019", "title": "Funding", "cited_as": "Dean (2019)"}],
         "references_changed": [
             {
                 "key": "cole2018",
@@ -30,8 +30,10 @@ def test_diff_reports_exactly_the_known_differences() -> None:
         ],
         "citations_added": [{"section": "Findings", "cited_as": "Fox, 2021", "count": 1}],
         "citations_removed": [{"section": "Findings", "cited_as": "Baker, 2017", "count": 1}],
-        "claims_added": [{"claim": "role-model-claim"}],
-        "claims_removed": [{"claim": "care-claim"}],
+        "claims_added": [
+            {"claim": "role-model-claim", "statement": "Role models help people desist."}
+        ],
+        "claims_removed": [{"claim": "care-claim", "statement": "Care matters."}],
         "claims_restated": [
             {
                 "claim": "trust-housing",
@@ -55,6 +57,7 @@ def test_diff_reports_exactly_the_known_differences() -> None:
         ],
         "new_unresolved_citations": [{"cited_as": "Dean, 2019"}],
         "new_uncited_references": [{"key": "baker2017"}],
+        "concepts_dropped": [{"concept": "mechanisms/empathy-and-care"}],
         "concepts_evidence_changed": [
             {
                 "concept": "barriers/insecure-funding",

@@ -77,11 +77,17 @@ def upload(client: FlaskClient, **files: tuple[bytes, str]) -> tuple[int, str]:
     return reply.status_code, reply.headers.get("Location", "") or reply.get_data(as_text=True)
 
 
-def upload_v2(client: FlaskClient) -> str:
+# A claims file with no claims: the version starts from suggestions alone.
+NO_CLAIMS = b"review: tiny-review\nclaims: []\n"
+LOSS = re.compile(r'name="confirm" value="([^"]+)"')
+
+
+def upload_v2(client: FlaskClient, claims: bytes = NO_CLAIMS) -> str:
     status, where = upload(
         client,
         text=((V2 / "review.md").read_bytes(), "review.md"),
         bibliography=((V2 / "references.bib").read_bytes(), "references.bib"),
+        claims=(claims, "claims.yaml"),
     )
     assert status == 302, where
     return where
@@ -261,8 +267,21 @@ def test_upload_review_confirm_and_publish(editor: FlaskClient, project: Setting
         "sentence-0": "confirmed",
         "sentence-2": "rejected",
     }
-    published = editor.post(f"/editor/drafts/{REVIEW}/2/publish", data={"csrf_token": token})
+    # v1's claims are not in v2's claims file: publishing waits until each is confirmed.
+    losses = LOSS.findall(page)
+    assert "claim:care-claim" in losses and "reference:dean2019" in losses
+    assert "Drop the claim “Care matters.”" in page
+    held = editor.post(
+        f"/editor/drafts/{REVIEW}/2/publish", data={"csrf_token": token, "confirm": losses[1:]}
+    )
+    assert held.status_code == 302 and held.headers["Location"].endswith("#losses")
+    assert "not confirmed" in editor.get(where).get_data(as_text=True)
+    assert published_versions(project)[REVIEW] == [1]
+    published = editor.post(
+        f"/editor/drafts/{REVIEW}/2/publish", data={"csrf_token": token, "confirm": losses}
+    )
     assert published.status_code == 302 and published.headers["Location"] == "/versions"
+    assert "Published tiny-review/v2" in editor.get("/versions").get_data(as_text=True)
     after = editor.get("/ask", query_string={"q": "what supports hope"}).get_data(as_text=True)
     assert "Fox" in after and "Mentoring gives people hope." in after
     # A published version no longer changes.
@@ -394,7 +413,8 @@ def test_a_draft_report_follows_the_published_version(
     first = upload_v2(editor)
     second = upload_v2(editor)
     token = token_of(editor, second)
-    editor.post(f"/editor/drafts/{REVIEW}/3/publish", data={"csrf_token": token})
+    losses = LOSS.findall(editor.get(second).get_data(as_text=True))
+    editor.post(f"/editor/drafts/{REVIEW}/3/publish", data={"csrf_token": token, "confirm": losses})
     # v2 was uploaded against v1; now v3 is current, and v2's report compares with it.
     assert "Changes since tiny-review/v3" in editor.get(first).get_data(as_text=True)
 
@@ -531,3 +551,73 @@ def test_appraisal_pages_need_an_editor_and_a_token(app: Flask, editor: FlaskCli
     assert forged.status_code == 400
     assert editor.get(f"/editor/appraisals/{REVIEW}/nobody1999").status_code == 404
     assert editor.get("/editor/appraisals/no-such-review").status_code == 404
+
+
+def test_an_upload_of_one_file_keeps_the_others_byte_for_byte(
+    editor: FlaskClient, project: Settings
+) -> None:
+    first = archive_of(project).get(REVIEW, 1)
+    claims = (V2 / "review.claims.yaml").read_bytes()
+    status, where = upload(editor, claims=(claims, "my-claims.yaml"))
+    assert status == 302, where
+    page = editor.get(where).get_data(as_text=True)
+    assert "The text and the reference list of v1 were kept." in page
+    second = archive_of(project).get(REVIEW, 2)
+    kept = {n: h for n, h in first.files.items() if n != "review.claims.yaml"}
+    assert {n: second.files[n] for n in kept} == kept
+    assert (second.folder / "review.claims.yaml").read_bytes() == claims
+    # Nothing at all to upload is refused, and makes no version.
+    assert upload(editor)[0] == 400
+    assert len(archive_of(project).versions(REVIEW)) == 2
+
+
+def test_a_version_s_files_can_be_downloaded_to_start_the_next(
+    app: Flask, editor: FlaskClient, project: Settings
+) -> None:
+    first = archive_of(project).get(REVIEW, 1)
+    dashboard = editor.get("/editor/").get_data(as_text=True)
+    path = f"/editor/versions/{REVIEW}/1/files/references.bib"
+    assert path in dashboard
+    reply = editor.get(path)
+    assert reply.status_code == 200
+    assert reply.data == (first.folder / "references.bib").read_bytes()
+    assert "tiny-review-v1-references.bib" in reply.headers["Content-Disposition"]
+    reply.close()  # the file stays open until the response is
+    assert editor.get(f"/editor/versions/{REVIEW}/1/files/version.json").status_code == 404
+    assert editor.get(f"/editor/versions/{REVIEW}/1/files/..%2Fusers.json").status_code == 404
+    visitor = app.test_client().get(path)
+    assert visitor.status_code == 302 and "/editor/login" in visitor.headers["Location"]
+
+
+def test_a_draft_can_be_discarded_and_nothing_published_changes(
+    editor: FlaskClient, project: Settings
+) -> None:
+    where = upload_v2(editor)
+    token = token_of(editor, where)
+    assert (
+        editor.post(f"/editor/drafts/{REVIEW}/1/discard", data={"csrf_token": token}).status_code
+        == 409
+    )
+    gone = editor.post(f"/editor/drafts/{REVIEW}/2/discard", data={"csrf_token": token})
+    assert gone.status_code == 302
+    assert "Discarded the draft tiny-review/v2" in editor.get("/editor/").get_data(as_text=True)
+    assert [r.number for r in archive_of(project).versions(REVIEW)] == [1]
+    aside = list((archive_of(project).root / REVIEW / "discarded").iterdir())
+    assert len(aside) == 1 and (aside[0] / "references.bib").is_file()
+    assert editor.get(where).status_code == 404
+
+
+def test_the_diff_page_without_versions_offers_a_picker(editor: FlaskClient) -> None:
+    reply = editor.get("/diff")
+    assert reply.status_code == 302 and reply.headers["Location"].endswith("/versions#compare")
+    page = editor.get("/versions").get_data(as_text=True)
+    assert 'id="compare"' in page and 'name="old"' in page and 'name="new"' in page
+
+
+def test_problems_name_the_editor_s_own_file_and_line(editor: FlaskClient) -> None:
+    bib = (V2 / "references.bib").read_bytes() + b"\n@book{broken, title = {No end}\n"
+    status, where = upload(editor, bibliography=(bib, "my-refs.bib"))
+    assert status == 302, where
+    page = editor.get(where).get_data(as_text=True)
+    assert "my-refs.bib, line" in page
+    assert "references.bib, line" not in page and "/versions/" not in page

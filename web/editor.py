@@ -25,19 +25,34 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask.typing import ResponseReturnValue
 from werkzeug.utils import secure_filename
 
-from ingest.archive import CLAIMS, ArchiveError, VersionRecord, review_details
+from ingest.archive import (
+    CLAIMS,
+    ArchiveError,
+    VersionRecord,
+    carried_over,
+    is_text_name,
+    review_details,
+)
 from ingest.claim_terms import STANCES
 from ingest.pipeline import read_manifests
 from kg.config import Settings
 from kg.errors import KGError
 from kg.library.assembly import PublishOptions, archive_of
-from kg.library.drafts import VersionPublished, analyse, confirm, reject, report_of
-from kg.library.full import publish_version, published_versions, version_state
+from kg.library.drafts import (
+    VersionPublished,
+    analyse,
+    confirm,
+    reject,
+    report_of,
+    unconfirmed_losses,
+)
+from kg.library.full import library_lock, publish_version, published_versions, version_state
 from web.auth import accounts, current_editor, editor_required, sign_in, sign_out
 from web.store_access import app_settings
 from web.throttle import LoginThrottle
@@ -141,17 +156,27 @@ def upload() -> ResponseReturnValue:
     review_id = request.form.get("review", "")
     if review_id not in ids:
         abort(400, description="Choose one of the reviews in the list.")
-    text_name, text = _read_upload("text", required=True)
-    bib_name, bib = _read_upload("bibliography", required=True)
-    claims = _read_upload("claims", required=False)
-    inputs = {f"review{Path(text_name).suffix.lower()}": text, "references.bib": bib}
-    uploads = {f"text-{text_name}": text, f"bibliography-{bib_name}": bib}
-    if claims is not None:
-        inputs[CLAIMS] = claims[1]
-        uploads[f"claims-{claims[0]}"] = claims[1]
     manifest = next(m for m in manifests if m.review_id == review_id)
     published = published_versions(config).get(review_id, [])
     current = archive_of(config).get(review_id, max(published)) if published else None
+    text = _read_upload("text", required=current is None or current.text is None)
+    bib = _read_upload("bibliography", required=current is None)
+    claims = _read_upload("claims", required=False)
+    if current is not None and text is None and bib is None and claims is None:
+        abort(400, description="Choose at least one file: the others are kept as they are.")
+    # What is not uploaded is carried over from the current version, byte for byte.
+    inputs = carried_over(current) if current is not None else {}
+    uploads = {}
+    if text is not None:
+        inputs = {n: d for n, d in inputs.items() if not is_text_name(n)}
+        inputs[f"review{Path(text[0]).suffix.lower()}"] = text[1]
+        uploads[f"text-{text[0]}"] = text[1]
+    if bib is not None:
+        inputs["references.bib"] = bib[1]
+        uploads[f"bibliography-{bib[0]}"] = bib[1]
+    if claims is not None:
+        inputs[CLAIMS] = claims[1]
+        uploads[f"claims-{claims[0]}"] = claims[1]
     inputs.update(review_details(current, manifest))
     note = " ".join(request.form.get("note", "").split())[:MAX_NOTE]
     editor = current_editor() or "unknown"
@@ -159,7 +184,15 @@ def upload() -> ResponseReturnValue:
         review_id, inputs, origin="upload", created_by=editor, note=note, uploads=uploads
     )
     analyse(config, record)
-    flash(f"Uploaded {record.qualified_id}. Read the report below before you publish.")
+    kept = [
+        label
+        for label, given in (("text", text), ("reference list", bib), ("claims", claims))
+        if given is None and current is not None
+    ]
+    carried = (
+        f" The {' and the '.join(kept)} of {current.id} were kept." if kept and current else ""
+    )
+    flash(f"Uploaded {record.qualified_id}.{carried} Read the report below before you publish.")
     return redirect(url_for("editor.draft", review_id=review_id, number=record.number))
 
 
@@ -241,6 +274,15 @@ def publish(review_id: str, number: int) -> ResponseReturnValue:
     if report.blocking:
         flash("This version has errors; fix them and upload it again.", "error")
         return redirect(url_for("editor.draft", review_id=review_id, number=number))
+    waiting = unconfirmed_losses(report, request.form.getlist("confirm"))
+    if waiting:
+        # Nothing the current version holds is dropped unless the editor names it.
+        flash(
+            f"Nothing was published: this version drops {len(waiting)} thing(s) that you have "
+            "not confirmed. Tick each one you mean to drop, or upload what is missing.",
+            "error",
+        )
+        return redirect(url_for("editor.draft", review_id=review_id, number=number) + "#losses")
     try:
         publish_version(config, record, PublishOptions())
     except KGError as exc:
@@ -249,6 +291,29 @@ def publish(review_id: str, number: int) -> ResponseReturnValue:
         return redirect(url_for("editor.draft", review_id=review_id, number=number))
     flash(f"Published {record.qualified_id}: it is now the current version.")
     return redirect(url_for("versions.versions"))
+
+
+@bp.post("/drafts/<review_id>/<int:number>/discard")
+@editor_required
+def discard(review_id: str, number: int) -> ResponseReturnValue:
+    """Put a draft aside: it leaves the list of versions, and its files are kept."""
+    config = app_settings()
+    with library_lock(config):
+        record = _editable(config, review_id, number)
+        archive_of(config).discard(record)
+    flash(f"Discarded the draft {record.qualified_id}; its files are kept aside on the server.")
+    return redirect(url_for("editor.dashboard"))
+
+
+@bp.get("/versions/<review_id>/<int:number>/files/<name>")
+@editor_required
+def version_file(review_id: str, number: int, name: str) -> ResponseReturnValue:
+    """One input file of a version, as it was archived, to start the next version from."""
+    record = _record(app_settings(), review_id, number)
+    if name not in record.files:  # only the version's own files: never a path
+        abort(404, description=f"{record.qualified_id} has no file {name!r}")
+    download = f"{review_id}-v{number}-{name}"
+    return send_file(record.folder / name, as_attachment=True, download_name=download)
 
 
 def _record(config: Settings, review_id: str, number: int) -> VersionRecord:

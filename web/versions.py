@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ingest.archive import Archive, ArchiveError, VersionRecord, parse_version_id
@@ -29,6 +29,7 @@ DIFF_LABELS = {
     "claims_support_changed": "Claims whose support changed",
     "new_unresolved_citations": "New citations with no reference",
     "new_uncited_references": "New references never cited",
+    "concepts_dropped": "Concepts no claim is tagged with any more",
     "concepts_evidence_changed": "Concepts that gained or lost evidence",
     "gap_map_cells_changed": "Gap map cells that changed",
     "appraisals_changed": "Editors' appraisals made or changed",
@@ -72,6 +73,9 @@ def versions() -> ResponseReturnValue:
 def diff() -> ResponseReturnValue:
     """What changed in the evidence between two published versions."""
     old_id, new_id = request.args.get("old", ""), request.args.get("new", "")
+    if not old_id and not new_id:
+        # No versions named: the list of versions, with its picker, is where to choose them.
+        return redirect(url_for("versions.versions") + "#compare")
     old, new = published_record(old_id), published_record(new_id)
     try:
         changes = cached_diff(old.folder, new.folder)

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import yaml
 
-from ingest.archive import Archive, VersionRecord
+from ingest.archive import BIBLIOGRAPHY, CLAIMS, Archive, VersionRecord, is_text_name
 from ingest.claim_terms import STANCES
 from ingest.diff import VersionError, diff_versions, read_version
 from ingest.manifest import ReviewManifest
@@ -102,6 +102,8 @@ class DraftReport:
     diff: dict[str, Any] | None = None  # against the current version, if there is one
     diff_against: str | None = None
     blocking: bool = False  # nothing may be published while this holds
+    # What publishing would drop from the current version: each must be confirmed by name.
+    losses: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """As ``report.json`` keeps it."""
@@ -115,12 +117,34 @@ class DraftReport:
 
 
 def _as_the_editor_sees_it(problem: dict[str, Any], record: VersionRecord) -> dict[str, Any]:
-    """A problem named by the editor's own file, not by where the server keeps it."""
+    """A problem named by the editor's own file, not by where the server keeps it.
+
+    A file uploaded with this version is named as the editor named it ("my-refs.bib"); one
+    carried over keeps its archived name.
+    """
     folder = f"{record.folder}/"
+    names = _uploaded_names(record)
     for name in ("file", "message"):
         if isinstance(problem.get(name), str):
             problem[name] = problem[name].replace(folder, "")
+    if problem.get("file") in names:
+        problem["file"] = names[problem["file"]]
     return problem
+
+
+def _uploaded_names(record: VersionRecord) -> dict[str, str]:
+    """Archived input name -> the name the editor's file had, for this version's uploads."""
+    found = {}
+    for upload, digest in record.uploads.items():
+        field, _, name = upload.partition("-")
+        for archived, sha in record.files.items():
+            if sha == digest and (
+                (field == "bibliography" and archived == BIBLIOGRAPHY)
+                or (field == "claims" and archived == CLAIMS)
+                or (field == "text" and is_text_name(archived))
+            ):
+                found[archived] = name
+    return found
 
 
 def analyse(settings: Settings, record: VersionRecord) -> DraftReport:
@@ -154,6 +178,7 @@ def analyse(settings: Settings, record: VersionRecord) -> DraftReport:
         except KGError as exc:
             report.shacl_error = str(exc)
     report.diff_against, report.diff = _diff_with_current(settings, record)
+    report.losses = losses_in(report.diff or {})
     report.blocking = bool(
         review is None or report.errors or report.shacl_violations or report.shacl_error
     )
@@ -313,6 +338,36 @@ def _diff_with_current(
         )
     except VersionError as exc:
         return current.qualified_id, {"error": [{"message": str(exc)}]}
+
+
+def losses_in(diff: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Claims, references and concepts the current version has and this one would not.
+
+    Each has an ``id`` ("claim:…", "reference:…", "concept:…") that the editor confirms, and
+    what it is in words.
+    """
+    losses = [
+        {"id": f"claim:{c['claim']}", "kind": "claim", "what": c.get("statement", c["claim"])}
+        for c in diff.get("claims_removed", [])
+    ]
+    losses += [
+        {
+            "id": f"reference:{r['key']}",
+            "kind": "reference",
+            "what": f"{r.get('cited_as', r['key'])} {r.get('title', '')}".strip(),
+        }
+        for r in diff.get("references_removed", [])
+    ]
+    losses += [
+        {"id": f"concept:{c['concept']}", "kind": "concept", "what": c["concept"]}
+        for c in diff.get("concepts_dropped", [])
+    ]
+    return losses
+
+
+def unconfirmed_losses(report: DraftReport, confirmed: Collection[str]) -> list[dict[str, str]]:
+    """The losses the editor has not confirmed."""
+    return [loss for loss in report.losses if loss["id"] not in confirmed]
 
 
 def _decide(record: VersionRecord, decision: Decision) -> None:
