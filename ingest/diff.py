@@ -17,9 +17,10 @@ from ingest.appraisals import Appraisal, load_appraisals
 from ingest.audit import Audit, audit_review
 from ingest.bibrecords import BibEntry
 from ingest.bibtex import parse_bibtex
-from ingest.claims import Claim, parse_claims
+from ingest.claims import Claim, check_claims, parse_claims
+from ingest.problems import Problem, Severity
 from ingest.resolve import Status
-from ingest.review import parse_review
+from ingest.review import locator_index, parse_review
 from ingest.review_files import SUFFIXES, ReviewFileError
 
 
@@ -36,6 +37,7 @@ class Version:
     audit: Audit | None
     claims: dict[str, Claim]
     appraisals: dict[str, Appraisal] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()  # found reading its reference list and claims
 
 
 def read_version(folder: Path) -> Version:
@@ -58,11 +60,19 @@ def read_version(folder: Path) -> Version:
         except ReviewFileError as exc:
             raise VersionError(str(exc)) from exc
     claim_files = sorted(folder.glob("*.claims.yaml"))
-    claims = {c.id: c for c in parse_claims(claim_files[0]).claims} if claim_files else {}
+    claim_set = parse_claims(claim_files[0]) if claim_files else None
+    claims = {c.id: c for c in claim_set.claims} if claim_set is not None else {}
+    problems: tuple[Problem, ...] = tuple(bibliography.problems)
+    if claim_set is not None:
+        at = locator_index(audit.review) if audit is not None else None
+        problems += (
+            *claim_set.problems,
+            *check_claims(claim_set, list(bibliography.by_key()), None, at),
+        )
     # The editors' judgements file, under its archived name or the project's.
     judgements = next(iter(sorted(folder.glob("*venues.yaml"))), None)
     appraisals, _ = load_appraisals(judgements, set(bibliography.by_key()))
-    return Version(folder, bibliography.by_key(), audit, claims, appraisals)
+    return Version(folder, bibliography.by_key(), audit, claims, appraisals, problems)
 
 
 def _appraisal_text(appraisal: Appraisal | None) -> str | None:
@@ -83,10 +93,23 @@ def _fields(entry: BibEntry) -> dict[str, str]:
     return fields
 
 
-def _citations(version: Version) -> Counter[tuple[str, str]]:
+def _citations(version: Version) -> Counter[tuple[str, str, str]]:
+    """(section, citation as written, the key it resolves to or "unresolved") -> how often."""
     if version.audit is None:
         return Counter()
-    return Counter((m.section, m.mention.cited_as) for m in version.audit.mentions)
+    return Counter(
+        (m.section, m.mention.cited_as, m.resolution.key or str(m.resolution.status))
+        for m in version.audit.mentions
+    )
+
+
+def _resolved(version: Version) -> dict[str, str]:
+    """Each citation as written, with the key it resolves to (when it resolves)."""
+    if version.audit is None:
+        return {}
+    return {
+        m.mention.cited_as: m.resolution.key for m in version.audit.mentions if m.resolution.key
+    }
 
 
 def _unresolved(version: Version) -> set[str]:
@@ -97,6 +120,13 @@ def _unresolved(version: Version) -> set[str]:
 
 def _uncited(version: Version) -> set[str]:
     return set(version.audit.uncited) if version.audit is not None else set()
+
+
+def _problems(version: Version) -> set[tuple[str, str, str]]:
+    """A version's errors, by what they say rather than where (lines move between versions)."""
+    return {
+        (p.code, p.key or "", p.message) for p in version.problems if p.severity is Severity.ERROR
+    }
 
 
 def _reference(entry: BibEntry) -> dict[str, Any]:
@@ -158,12 +188,12 @@ def diff_versions(old: Version, new: Version) -> dict[str, list[dict[str, Any]]]
     result["references_changed"] = changed
     old_cites, new_cites = _citations(old), _citations(new)
     result["citations_added"] = [
-        {"section": s, "cited_as": c, "count": n}
-        for (s, c), n in sorted((new_cites - old_cites).items())
+        {"section": s, "cited_as": c, "resolves_to": k, "count": n}
+        for (s, c, k), n in sorted((new_cites - old_cites).items())
     ]
     result["citations_removed"] = [
-        {"section": s, "cited_as": c, "count": n}
-        for (s, c), n in sorted((old_cites - new_cites).items())
+        {"section": s, "cited_as": c, "resolves_to": k, "count": n}
+        for (s, c, k), n in sorted((old_cites - new_cites).items())
     ]
     result["claims_added"] = [
         {"claim": c, "statement": new.claims[c].statement}
@@ -197,6 +227,20 @@ def diff_versions(old: Version, new: Version) -> dict[str, list[dict[str, Any]]]
         {"cited_as": c} for c in sorted(_unresolved(new) - _unresolved(old))
     ]
     result["new_uncited_references"] = [{"key": k} for k in sorted(_uncited(new) - _uncited(old))]
+    # What the version fixed.
+    now_resolved = _resolved(new)
+    result["citations_now_resolved"] = [
+        {"cited_as": c, "resolves_to": now_resolved[c]}
+        for c in sorted(_unresolved(old) - _unresolved(new))
+        if c in now_resolved
+    ]
+    result["references_now_cited"] = [
+        {"key": k} for k in sorted((_uncited(old) - _uncited(new)) & set(new.entries))
+    ]
+    result["problems_fixed"] = [
+        {"code": code, "key": key, "message": message}
+        for code, key, message in sorted(_problems(old) - _problems(new))
+    ]
     tagged_before, tagged_now = _tagged(old), _tagged(new)
     result["concepts_dropped"] = [
         {"concept": c} for c in sorted(tagged_before) if c not in tagged_now

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_flags_last(list(sys.argv[1:] if argv is None else argv)))
     try:
         settings = Settings.from_env()
         if getattr(args, "store", None):
@@ -33,8 +33,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args, settings)
     except KGError as exc:
         print(f"evkg: {exc}", file=sys.stderr)
+        if getattr(args, "json", False):
+            # --json always prints one report, on failure too, for scripts to read.
+            print(json.dumps(_failure(exc), indent=2, ensure_ascii=False))
         return exc.exit_code
     return code
+
+
+def _failure(exc: KGError) -> dict[str, object]:
+    problems = [p.to_json() for p in getattr(exc, "problems", [])]
+    return {
+        "ok": False,
+        "exit_code": exc.exit_code,
+        "error": str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__,
+        "problems": problems,
+    }
+
+
+def _flags_last(argv: list[str]) -> list[str]:
+    """``evkg user add --password-stdin NAME`` as well as ``... NAME --password-stdin``.
+
+    argparse fills an optional positional (the name) before it reads a flag written ahead
+    of it, and then refuses the name; the flag is moved after it.
+    """
+    if argv[:1] != ["user"]:
+        return argv
+    flags = [a for a in argv if a in ("--password-stdin", "--admin")]
+    return [a for a in argv if a not in flags] + flags
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("name", nargs="?", default="", help="the editor's user name")
     user.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    user.add_argument(
+        "--admin", action="store_true", help="with add: may add and remove editors in the browser"
     )
     user.set_defaults(run=_user)
 
@@ -213,12 +241,25 @@ def _user(args: argparse.Namespace, settings: Settings) -> int:
             print(f"removed the editor {args.name}")
             return 0
         if args.password_stdin:
-            password = sys.stdin.readline().rstrip("\n")
+            password = sys.stdin.readline().rstrip("\r\n")
+            if not password:
+                raise InputError("no password on standard input: pipe one line, the password")
         else:
-            password = getpass.getpass(f"password for {args.name}: ")
-            if getpass.getpass("again: ") != password:
-                raise InputError("the two passwords differ")
-        accounts.add(args.name, password, replace=args.action == "passwd")
+            try:
+                password = getpass.getpass(f"password for {args.name}: ")
+                if getpass.getpass("again: ") != password:
+                    raise InputError("the two passwords differ")
+            except EOFError as exc:
+                raise InputError(
+                    "no password typed (standard input is closed): run this in a terminal, "
+                    "or pipe the password with --password-stdin"
+                ) from exc
+        accounts.add(
+            args.name,
+            password,
+            replace=args.action == "passwd",
+            admin=True if args.admin else None,
+        )
     except AccountError as exc:
         raise InputError(str(exc)) from exc
     done = "changed the password of" if args.action == "passwd" else "added"

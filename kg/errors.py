@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 
 class KGError(Exception):
     """Root of every error that evidence-graph raises on purpose."""
@@ -16,9 +19,16 @@ class InputError(KGError):
 
 
 class ProblemsFound(KGError):
-    """The inputs were read, but they have problems that block the requested action."""
+    """The inputs were read, but they have problems that block the requested action.
+
+    ``problems`` holds them as records (each ``to_json()``-able), for a report in JSON.
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str, problems: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 class StoreError(KGError):

@@ -53,6 +53,12 @@ def test_errors_block_publishing_and_leave_the_store_untouched(
     assert "references.bib:8: error: bib.failed-block" in err
     assert "nothing was published" in err
     assert current_build(project / "var" / "store") == before
+    # With --json, the failure is a report on standard output too.
+    assert main(["build", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False and report["exit_code"] == 1
+    failed = [p for p in report["problems"] if p["code"] == "bib.failed-block"]
+    assert failed and failed[0]["line"] == 8 and failed[0]["file"].endswith("references.bib")
 
 
 def test_accept_errors_publishes_what_could_be_read(

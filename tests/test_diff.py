@@ -28,8 +28,29 @@ def test_diff_reports_exactly_the_known_differences() -> None:
                 },
             }
         ],
-        "citations_added": [{"section": "Findings", "cited_as": "Fox, 2021", "count": 1}],
-        "citations_removed": [{"section": "Findings", "cited_as": "Baker, 2017", "count": 1}],
+        "citations_added": [
+            {
+                "section": "Findings",
+                "cited_as": "Dean, 2019",
+                "resolves_to": "unresolved",
+                "count": 1,
+            },
+            {"section": "Findings", "cited_as": "Fox, 2021", "resolves_to": "fox2021", "count": 1},
+        ],
+        "citations_removed": [
+            {
+                "section": "Findings",
+                "cited_as": "Baker, 2017",
+                "resolves_to": "baker2017",
+                "count": 1,
+            },
+            {
+                "section": "Findings",
+                "cited_as": "Dean, 2019",
+                "resolves_to": "dean2019",
+                "count": 1,
+            },
+        ],
         "claims_added": [
             {"claim": "role-model-claim", "statement": "Role models help people desist."}
         ],
@@ -103,7 +124,31 @@ def test_diff_reports_exactly_the_known_differences() -> None:
             },
         ],
         "appraisals_changed": [],
+        "citations_now_resolved": [],
+        "references_now_cited": [],
+        "problems_fixed": [],
     }
+
+
+def test_the_diff_says_what_a_version_fixed() -> None:
+    # From v2 back to v1: Dean 2019 has its reference again, Baker 2017 is cited again.
+    fixes = diff_versions(read_version(V2), read_version(V1))
+    assert fixes["citations_now_resolved"] == [
+        {"cited_as": "Dean, 2019", "resolves_to": "dean2019"}
+    ]
+    assert fixes["references_now_cited"] == [{"key": "baker2017"}]
+
+
+def test_the_diff_lists_errors_that_are_gone(tmp_path: Path) -> None:
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(V1, broken)
+    claims = broken / "review.claims.yaml"
+    claims.write_text(claims.read_text("utf-8").replace("abbott2015", "nobody1999", 1), "utf-8")
+    fixes = diff_versions(read_version(broken), read_version(V1))
+    assert [f["key"] for f in fixes["problems_fixed"]] == ["hope-claim"]
+    assert "nobody1999" in fixes["problems_fixed"][0]["message"]
 
 
 def test_exit_codes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -621,3 +621,59 @@ def test_problems_name_the_editor_s_own_file_and_line(editor: FlaskClient) -> No
     page = editor.get(where).get_data(as_text=True)
     assert "my-refs.bib, line" in page
     assert "references.bib, line" not in page and "/versions/" not in page
+
+
+def test_password_stdin_goes_anywhere_and_no_input_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    users = tmp_path / "editors.json"
+    monkeypatch.setenv("EVKG_USERS_FILE", str(users))
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["user", "add", "--password-stdin", "--admin", "bob"]) == 0
+    assert Accounts(users).is_admin("bob")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["user", "add", "--password-stdin", "carol"]) == 2
+    assert "no password on standard input" in capsys.readouterr().err
+    # No terminal and no --password-stdin: a message, not a traceback.
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": (_ for _ in ()).throw(EOFError))
+    assert main(["user", "add", "dave"]) == 2
+    assert "pipe the password with --password-stdin" in capsys.readouterr().err
+    assert Accounts(users).names() == ["bob"]
+
+
+def test_an_admin_adds_and_removes_editors_in_the_browser(
+    app: Flask, editor: FlaskClient, project: Settings
+) -> None:
+    # alice is an editor, not an admin: the page is not hers.
+    assert editor.get("/editor/accounts/").status_code == 403
+    assert "Editors' accounts" not in editor.get("/editor/").get_data(as_text=True)
+    Accounts(project.users_file).add("root-admin", PASSWORD + "!", admin=True)
+    admin = app.test_client()
+    token = token_of(admin, "/editor/login")
+    admin.post(
+        "/editor/login",
+        data={"name": "root-admin", "password": PASSWORD + "!", "csrf_token": token},
+    )
+    assert "Editors' accounts" in admin.get("/editor/").get_data(as_text=True)
+    token = token_of(admin, "/editor/accounts/")
+    weak = admin.post(
+        "/editor/accounts/",
+        data={"csrf_token": token, "name": "carol", "password": "short", "again": "short"},
+    )
+    assert weak.status_code == 400 and "at least 12 characters" in weak.get_data(as_text=True)
+    added = admin.post(
+        "/editor/accounts/",
+        data={"csrf_token": token, "name": "carol", "password": PASSWORD, "again": PASSWORD},
+    )
+    assert added.status_code == 302
+    assert Accounts(project.users_file).names() == ["alice", "carol", "root-admin"]
+    assert not Accounts(project.users_file).is_admin("carol")
+    # Removing alice ends her session; an admin cannot remove themselves.
+    assert (
+        admin.post("/editor/accounts/alice/remove", data={"csrf_token": token}).status_code == 302
+    )
+    assert editor.get("/editor/").status_code == 302
+    mine = admin.post("/editor/accounts/root-admin/remove", data={"csrf_token": token})
+    assert mine.status_code == 400
+    forged = admin.post("/editor/accounts/carol/remove", data={})
+    assert forged.status_code == 400 and "carol" in Accounts(project.users_file).names()

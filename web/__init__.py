@@ -56,7 +56,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("EVKG_USERS_FILE", str(settings.users_file))
     store_access.init_app(app, settings)
 
-    from web import api, appraisals, auth, editor, errors, exports, pages, sparql, versions
+    from web import (
+        api,
+        appraisals,
+        auth,
+        editor,
+        editor_accounts,
+        errors,
+        exports,
+        pages,
+        sparql,
+        versions,
+    )
 
     hops = int(app.config.get("EVKG_PROXY_HOPS", 0))
     if hops:
@@ -79,6 +90,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(versions.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(appraisals.bp)
+    app.register_blueprint(editor_accounts.bp)
     errors.init_app(app)
 
     @app.url_defaults

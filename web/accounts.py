@@ -1,7 +1,8 @@
 """Editor accounts: user names and salted password hashes in one JSON file.
 
-Accounts are made only by ``evkg user add NAME`` on the server; there is no default account
-and no password is ever stored or logged in clear.  Hashes come from werkzeug (scrypt with a
+The first accounts are made by ``evkg user add NAME [--admin]`` on the server; there is no
+default account and no password is ever stored or logged in clear.  An admin may then add
+and remove editors in the browser (``/editor/accounts``).  Hashes come from werkzeug (scrypt with a
 random salt), which Flask already depends on.
 """
 
@@ -38,8 +39,21 @@ class Accounts:
         """Every editor's user name."""
         return sorted(self._read())
 
-    def add(self, name: str, password: str, *, replace: bool = False) -> None:
-        """Add an editor (or, with ``replace``, change an existing editor's password)."""
+    def admins(self) -> list[str]:
+        """The editors who may add and remove editors."""
+        return sorted(n for n in self._data().get("admins", []) if n in self._read())
+
+    def is_admin(self, name: str) -> bool:
+        """True for an admin whose account still exists."""
+        return name in self.admins()
+
+    def add(
+        self, name: str, password: str, *, replace: bool = False, admin: bool | None = None
+    ) -> None:
+        """Add an editor (or, with ``replace``, change an existing editor's password).
+
+        ``admin``: make them an admin (True), not one (False), or leave it as it is (None).
+        """
         if not _NAME.match(name):
             raise AccountError(
                 f"{name!r} is not a user name: use 2-32 lowercase letters, digits, '.', '_' or '-'"
@@ -55,7 +69,12 @@ class Accounts:
             if name not in accounts and replace:
                 raise AccountError(f"there is no editor {name}")
             accounts[name] = generate_password_hash(password)
-            self._write(accounts)
+            admins = set(self.admins())
+            if admin is True:
+                admins.add(name)
+            elif admin is False:
+                admins.discard(name)
+            self._write(accounts, admins=admins)
 
     def remove(self, name: str) -> None:
         """Remove an editor; their sessions end at their next request."""
@@ -113,12 +132,19 @@ class Accounts:
             raise AccountError(f"{self.path}: unreadable accounts file ({exc})") from exc
         return data
 
-    def _write(self, accounts: dict[str, str], generations: dict[str, int] | None = None) -> None:
+    def _write(
+        self,
+        accounts: dict[str, str],
+        generations: dict[str, int] | None = None,
+        admins: set[str] | None = None,
+    ) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         kept = generations if generations is not None else self._generations()
+        chosen = admins if admins is not None else set(self._data().get("admins", []))
         data = {
             "editors": accounts,
             "generations": {k: v for k, v in kept.items() if k in accounts},
+            "admins": sorted(n for n in chosen if n in accounts),
         }
         # The hashes are for the server's eyes only.
         write_atomically(self.path, json.dumps(data, indent=2) + "\n", 0o600)

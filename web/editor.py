@@ -139,7 +139,12 @@ def dashboard() -> ResponseReturnValue:
             versions.append((record, version_state(record.number, numbers).value))
         rows.append((manifest, versions))
     throttle: LoginThrottle = current_app.extensions["evkg.login_throttle"]
-    return render_template("editor/dashboard.html", rows=rows, lockouts=throttle.notices)
+    return render_template(
+        "editor/dashboard.html",
+        rows=rows,
+        lockouts=throttle.notices,
+        is_admin=accounts().is_admin(current_editor() or ""),
+    )
 
 
 @bp.route("/upload", methods=["GET", "POST"])

@@ -255,16 +255,18 @@ def gate(problems: list[Problem], reviews: list[ReviewInputs], options: PublishO
     if empty:
         raise ProblemsFound(
             f"{problem_lines(problems)}\nno entries could be read for {', '.join(empty)}: "
-            "nothing was published and the previous store is untouched"
+            "nothing was published and the previous store is untouched",
+            problems,
         )
     if (errors and not options.accept_errors) or unacceptable or (options.strict and warnings):
         raise ProblemsFound(
             f"{problem_lines(problems)}\n{errors} error(s), {warnings} warning(s): nothing was "
             "published and the previous store is untouched. Fix the inputs, or pass "
-            "--accept-errors to publish the entries that could be read."
+            "--accept-errors to publish the entries that could be read.",
+            problems,
         )
     if not reviews:
-        raise ProblemsFound(problem_lines(problems) or "nothing to publish")
+        raise ProblemsFound(problem_lines(problems) or "nothing to publish", problems)
 
 
 def problem_lines(problems: Sequence[Problem]) -> str:
@@ -278,8 +280,20 @@ def refuse_failed_shacl(report: ValidationReport, options: PublishOptions) -> No
         raise ProblemsFound(
             f"SHACL: {len(report.violations)} violation(s), {len(report.warnings)} warning(s): "
             "nothing was published and the previous store is untouched\n"
-            + "\n".join(f"shacl {r}" for r in report.results)
+            + "\n".join(f"shacl {r}" for r in report.results),
+            [_shacl_problem(r) for r in report.results],
         )
+
+
+def _shacl_problem(result: Any) -> Problem:
+    severity = Severity.ERROR if result.severity == "violation" else Severity.WARNING
+    return Problem(
+        "shacl",
+        None,
+        severity,
+        "shacl",
+        f"{result.focus} {result.path or ''}: {result.message}".replace("  ", " "),
+    )
 
 
 def review_summary(review: ReviewInputs) -> dict[str, Any]:

@@ -139,7 +139,7 @@ def build_project(settings: Settings, options: PublishOptions) -> tuple[LibraryB
 def _build_project(settings: Settings, options: PublishOptions) -> tuple[LibraryBuild, Published]:
     manifests, problems = read_manifests(settings.reviews_dir, settings.root)
     if not manifests:
-        raise ProblemsFound(problem_lines(problems) or "no review manifests were found")
+        raise ProblemsFound(problem_lines(problems) or "no review manifests were found", problems)
     archive = archive_of(settings)
     versions = published_versions(settings)
     new: dict[str, VersionRecord] = {}
