@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from ingest.judgements_file import with_item
 from ingest.problems import Problem, Severity
 from ingest.textclean import strip_unsafe_characters
 
@@ -177,28 +178,11 @@ def with_appraisal(venues: str | None, appraisal: Appraisal) -> str:
     The file's opening comment is kept; the rest is written again from its data (YAML keeps
     no other comments).
     """
-    text = venues or ""
-    try:
-        data = (yaml.safe_load(text) or {}) if text else {}
-    except yaml.YAMLError as exc:
-        raise ValueError(f"it is not valid YAML ({exc})") from exc
-    if not isinstance(data, dict):
-        raise ValueError("the judgements file is not a set of 'name: value' lines")
-    kept = [
-        item
-        for item in data.get("appraisals") or []
-        if not (isinstance(item, dict) and item.get("source") == appraisal.source)
-    ]
     written = {
         field: getattr(appraisal, field)
         for field in ("source", *_TEXT_FIELDS, "scale", "level", "basis", "by", "at")
         if getattr(appraisal, field) is not None
     }
-    data["appraisals"] = [*kept, written]
-    header = []
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        header.append(line)
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-    return "\n".join(header) + ("\n" if header else "") + body
+    return with_item(
+        venues, "appraisals", written, lambda old: old.get("source") == appraisal.source
+    )

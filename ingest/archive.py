@@ -276,11 +276,20 @@ class Archive:
 
     def replace_claims(self, record: VersionRecord, text: str) -> VersionRecord:
         """Rewrite a draft's claims file (an editor confirmed a suggestion); keeps checksums."""
-        data = text.encode("utf-8")
+        return self.replace_input(record, CLAIMS, text.encode("utf-8"))
+
+    def replace_input(self, record: VersionRecord, name: str, data: bytes) -> VersionRecord:
+        """Rewrite one input of a draft (the editor changed it in the browser).
+
+        Only the inputs a version holds (the reference list, claims, judgements): never a
+        path of the caller's choosing.  The caller makes sure the version is a draft.
+        """
+        if name not in (BIBLIOGRAPHY, CLAIMS, VENUES):
+            raise ArchiveError(f"{name!r} cannot be changed in place")
         with exclusive_lock(record.folder.parent / ".lock"):
             fresh = self._read(record.folder)  # never write back a stale record
-            write_atomically(record.folder / CLAIMS, data)
-            updated = replace(fresh, files={**fresh.files, CLAIMS: sha256(data)})
+            write_atomically(record.folder / name, data)
+            updated = replace(fresh, files={**fresh.files, name: sha256(data)})
             write_atomically(record.folder / "version.json", _dump(updated.to_json()))
         return updated
 

@@ -7,10 +7,12 @@ are listed apart, with their candidates, for the editor to settle.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ingest.bibrecords import Bibliography
+from ingest.citation_judgements import CitationJudgement, judgement_key
 from ingest.citations import Mention, iter_mentions, unread_brackets
 from ingest.resolve import Resolution, Resolver, Status
 from ingest.review import ReviewText, Sentence
@@ -102,6 +104,8 @@ class Audit:
                 {
                     "cited_as": [],
                     "family": m.family,
+                    "authors": m.authors,
+                    "count": m.count.value,
                     "year": m.year,
                     "sections": [],
                     "sentences": [],
@@ -150,8 +154,20 @@ class Audit:
         }
 
 
-def audit_review(review: ReviewText, bibliography: Bibliography) -> Audit:
-    """Find, locate and resolve every mention in the review's body text."""
+SEEN_NOT_IN_LIST = "seen by the editors: not in the reference list"
+
+
+def audit_review(
+    review: ReviewText,
+    bibliography: Bibliography,
+    judgements: Mapping[str, CitationJudgement] | None = None,
+) -> Audit:
+    """Find, locate and resolve every mention in the review's body text.
+
+    ``judgements`` are the editors' decisions on citations the list does not match (see
+    :mod:`ingest.citation_judgements`); they apply only where the resolver found no single
+    reference.
+    """
     headings = {s.index: s.heading for s in review.sections}
     found = [
         (mention, sentence)
@@ -164,12 +180,24 @@ def audit_review(review: ReviewText, bibliography: Bibliography) -> Audit:
         for sentence in review.body_sentences()
         for text in unread_brackets(review.text, sentence.start, sentence.end)
     )
+    keys = {e.key for e in bibliography.entries}
+
+    def resolved(mention: Mention) -> Resolution:
+        found = resolver.resolve(mention)
+        decided = (judgements or {}).get(judgement_key(mention.cited_as))
+        if found.status is Status.RESOLVED or decided is None:
+            return found
+        if decided.key is None:
+            return replace(found, rule=SEEN_NOT_IN_LIST)
+        if decided.key not in keys:
+            return found  # a decision for a reference the list no longer holds: not applied
+        rule = f"the editors' judgement ({decided.by}, {decided.at})"
+        return Resolution(Status.RESOLVED, decided.key, (), rule)
+
     return Audit(
         review,
         bibliography,
-        tuple(
-            CitedMention(m, s, headings.get(s.section, ""), resolver.resolve(m)) for m, s in found
-        ),
+        tuple(CitedMention(m, s, headings.get(s.section, ""), resolved(m)) for m, s in found),
         unreadable,
     )
 

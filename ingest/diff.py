@@ -17,6 +17,7 @@ from ingest.appraisals import Appraisal, load_appraisals
 from ingest.audit import Audit, audit_review
 from ingest.bibrecords import BibEntry
 from ingest.bibtex import parse_bibtex
+from ingest.citation_judgements import load_citation_judgements
 from ingest.claims import Claim, check_claims, parse_claims
 from ingest.problems import Problem, Severity
 from ingest.resolve import Status
@@ -54,9 +55,13 @@ def read_version(folder: Path) -> Version:
         if p.suffix.lower() in SUFFIXES and not p.name.endswith(".claims.yaml")
     )
     audit = None
+    # The editors' judgements file, under its archived name or the project's.
+    judgements_file = next(iter(sorted(folder.glob("*venues.yaml"))), None)
     if texts:
         try:
-            audit = audit_review(parse_review(texts[0]), bibliography)
+            audit = audit_review(
+                parse_review(texts[0]), bibliography, load_citation_judgements(judgements_file)
+            )
         except ReviewFileError as exc:
             raise VersionError(str(exc)) from exc
     claim_files = sorted(folder.glob("*.claims.yaml"))
@@ -69,9 +74,7 @@ def read_version(folder: Path) -> Version:
             *claim_set.problems,
             *check_claims(claim_set, list(bibliography.by_key()), None, at),
         )
-    # The editors' judgements file, under its archived name or the project's.
-    judgements = next(iter(sorted(folder.glob("*venues.yaml"))), None)
-    appraisals, _ = load_appraisals(judgements, set(bibliography.by_key()))
+    appraisals, _ = load_appraisals(judgements_file, set(bibliography.by_key()))
     return Version(folder, bibliography.by_key(), audit, claims, appraisals, problems)
 
 

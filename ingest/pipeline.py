@@ -10,9 +10,10 @@ from pathlib import Path
 
 from ingest.appraisals import load_appraisals
 from ingest.archive import VersionRecord
-from ingest.audit import Audit, audit_review
+from ingest.audit import SEEN_NOT_IN_LIST, Audit, audit_review
 from ingest.bibrecords import Bibliography
 from ingest.bibtex import parse_bibtex
+from ingest.citation_judgements import load_citation_judgements
 from ingest.claims import ClaimSet, check_claims, parse_claims
 from ingest.manifest import ReviewManifest, parse_manifest
 from ingest.problems import Problem, Severity
@@ -174,7 +175,8 @@ def _read_text(
             )
         ]
     try:
-        audit = audit_review(parse_review(path), bibliography)
+        judgements = load_citation_judgements(manifest.venues)
+        audit = audit_review(parse_review(path), bibliography, judgements)
     except ReviewFileError as exc:
         return None, [Problem(str(path), None, Severity.ERROR, "review.unreadable", str(exc))]
     return audit, _audit_problems(audit, str(path))
@@ -219,14 +221,16 @@ def _read_claims(
 def _audit_problems(audit: Audit, path: str) -> list[Problem]:
     problems = []
     for work in audit.unresolved_works():
+        seen = work["reason"] == SEEN_NOT_IN_LIST
         problems.append(
             Problem(
                 path,
                 None,
                 Severity.WARNING,
-                "cite.unresolved",
+                "cite.unresolved-seen" if seen else "cite.unresolved",
                 f"{' / '.join(work['cited_as'])} has no reference "
-                f"(in {', '.join(work['sections'])})",
+                f"(in {', '.join(work['sections'])})"
+                + ("; the editors have seen it: it is not in the reference list" if seen else ""),
             )
         )
     for item in audit.of_status(Status.AMBIGUOUS):

@@ -677,3 +677,73 @@ def test_an_admin_adds_and_removes_editors_in_the_browser(
     assert mine.status_code == 400
     forged = admin.post("/editor/accounts/carol/remove", data={})
     assert forged.status_code == 400 and "carol" in Accounts(project.users_file).names()
+
+
+def test_citation_problems_are_fixed_in_place(editor: FlaskClient, project: Settings) -> None:
+    text = (V2 / "review.md").read_text("utf-8").replace("Fox, 2021", "Fox, 2020")
+    status, where = upload(
+        editor,
+        text=(text.encode(), "review.md"),
+        bibliography=((V2 / "references.bib").read_bytes(), "references.bib"),
+        claims=(NO_CLAIMS, "claims.yaml"),
+    )
+    assert status == 302, where
+    page = editor.get(where).get_data(as_text=True)
+    assert "Citations with no reference (2)" in page
+    # "Fox, 2020" is offered Fox (2021), ranked with its reasons; Dean 2019 is offered nothing.
+    assert 'value="fox2021" checked' in page and "1 year apart" in page
+    token = token_of(editor, where)
+    base = f"/editor/drafts/{REVIEW}/2/citations"
+    chosen = editor.post(
+        f"{base}/resolve", data={"csrf_token": token, "cited_as": "Fox, 2020", "key": "fox2021"}
+    )
+    assert chosen.status_code == 302 and chosen.headers["Location"].endswith("#citations")
+    page = editor.get(where).get_data(as_text=True)
+    assert "Citations with no reference (1)" in page
+    judgements = (archive_of(project).get(REVIEW, 2).folder / "venues.yaml").read_text("utf-8")
+    assert "cited_as: Fox, 2020" in judgements and "key: fox2021" in judgements
+    assert "by: alice" in judgements
+    # A snippet that is not one good entry changes nothing, and says why.
+    before = archive_of(project).get(REVIEW, 2).files["references.bib"]
+    editor.post(f"{base}/add", data={"csrf_token": token, "snippet": "@book{x, title={A}"})
+    assert "Nothing was changed" in editor.get(where).get_data(as_text=True)
+    assert archive_of(project).get(REVIEW, 2).files["references.bib"] == before
+    # The missing reference, added from the short form, and used.
+    added = editor.post(
+        f"{base}/add",
+        data={
+            "csrf_token": token,
+            "cited_as": "Dean, 2019",
+            "key": "dean2019funding",
+            "kind": "report",
+            "authors": "Dean, D.",
+            "year": "2019",
+            "title": "Funding {and} $ecurity",
+            "publisher": "A Charity",
+        },
+    )
+    assert added.status_code == 302
+    page = editor.get(where).get_data(as_text=True)
+    assert "Every citation in the text has its reference." in page
+    bib = (archive_of(project).get(REVIEW, 2).folder / "references.bib").read_text("utf-8")
+    assert "@techreport{dean2019funding," in bib and "Added in the browser by alice" in bib
+    assert r"Funding \{and\} \$ecurity" in bib  # typed braces stay text
+    assert archive_of(project).verify(archive_of(project).get(REVIEW, 2)) == []
+
+
+def test_a_citation_can_be_marked_as_seen_not_in_the_list(editor: FlaskClient) -> None:
+    where = upload_v2(editor)
+    token = token_of(editor, where)
+    editor.post(
+        f"/editor/drafts/{REVIEW}/2/citations/seen",
+        data={"csrf_token": token, "cited_as": "Dean, 2019"},
+    )
+    page = editor.get(where).get_data(as_text=True)
+    assert "Seen by the editors: not in the reference list." in page
+    assert "the editors have seen it" in page
+    # Published versions cannot change.
+    published = editor.post(
+        f"/editor/drafts/{REVIEW}/1/citations/seen",
+        data={"csrf_token": token, "cited_as": "Dean, 2019"},
+    )
+    assert published.status_code == 409

@@ -62,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         auth,
         editor,
         editor_accounts,
+        editor_citations,
         errors,
         exports,
         pages,
@@ -91,6 +92,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(editor.bp)
     app.register_blueprint(appraisals.bp)
     app.register_blueprint(editor_accounts.bp)
+    app.register_blueprint(editor_citations.bp)
     errors.init_app(app)
 
     @app.url_defaults

@@ -24,10 +24,14 @@ from typing import Any
 import yaml
 
 from ingest.archive import BIBLIOGRAPHY, CLAIMS, Archive, VersionRecord, is_text_name
+from ingest.audit import SEEN_NOT_IN_LIST
+from ingest.bibrecords import BibEntry
+from ingest.citation_candidates import rank_candidates
+from ingest.citations import AuthorCount
 from ingest.claim_terms import STANCES
 from ingest.diff import VersionError, diff_versions, read_version
 from ingest.manifest import ReviewManifest
-from ingest.pipeline import ingest_review, read_manifests
+from ingest.pipeline import ReviewInputs, ingest_review, read_manifests
 from ingest.problems import Severity
 from ingest.review import locator_index
 from ingest.safe_files import write_atomically
@@ -104,6 +108,8 @@ class DraftReport:
     blocking: bool = False  # nothing may be published while this holds
     # What publishing would drop from the current version: each must be confirmed by name.
     losses: list[dict[str, str]] = field(default_factory=list)
+    # Each citation with no reference, with the references it may mean (see citation_fixes).
+    citation_fixes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """As ``report.json`` keeps it."""
@@ -170,6 +176,7 @@ def analyse(settings: Settings, record: VersionRecord) -> DraftReport:
         report.unresolved = [" / ".join(w["cited_as"]) for w in audit.unresolved_works()]
         report.uncited = list(audit.uncited)
         report.suggestions = _open_suggestions(record, review, vocabulary)
+        report.citation_fixes = _citation_fixes(review)
     if review is not None:
         try:
             shacl = validate_snapshots(build_dataset([review], vocabulary), [review], settings)
@@ -203,7 +210,7 @@ def confirm(
     if stance not in STANCES:
         raise InputError(f"the stance must be one of {', '.join(STANCES)}")
     with library_lock(settings):
-        record = _draft(settings, record)
+        record = draft_now(settings, record)
         pending = {s["id"]: s for s in _report(settings, record).suggestions}
         if suggestion not in pending:
             raise InputError(f"there is no open suggestion {suggestion!r} in {record.qualified_id}")
@@ -221,7 +228,7 @@ def confirm(
 def reject(settings: Settings, record: VersionRecord, suggestion: str, editor: str) -> None:
     """Set a suggestion aside; it is not published."""
     with library_lock(settings):
-        record = _draft(settings, record)
+        record = draft_now(settings, record)
         pending = {s["id"] for s in _report(settings, record).suggestions}
         if suggestion not in pending:
             raise InputError(f"there is no open suggestion {suggestion!r} in {record.qualified_id}")
@@ -229,7 +236,7 @@ def reject(settings: Settings, record: VersionRecord, suggestion: str, editor: s
         analyse(settings, record)
 
 
-def _draft(settings: Settings, record: VersionRecord) -> VersionRecord:
+def draft_now(settings: Settings, record: VersionRecord) -> VersionRecord:
     """The draft as it is on disk now, or VersionPublished (checked under the library lock)."""
     if record.number in published_versions(settings).get(record.review_id, []):
         raise VersionPublished(f"{record.qualified_id} is published and can no longer change")
@@ -338,6 +345,47 @@ def _diff_with_current(
         )
     except VersionError as exc:
         return current.qualified_id, {"error": [{"message": str(exc)}]}
+
+
+def _citation_fixes(review: ReviewInputs) -> list[dict[str, Any]]:
+    """Each unmatched citation (grouped by the work it names), with ranked candidates."""
+    audit = review.audit
+    if audit is None:
+        return []
+    entries = review.bibliography.by_key()
+    fixes = []
+    for work in audit.unresolved_works():
+        ranked = rank_candidates(
+            work["family"],
+            work["year"],
+            work["authors"],
+            AuthorCount(work["count"]),
+            review.bibliography.entries,
+            audit.uncited,
+        )
+        fixes.append(
+            {
+                "cited_as": work["cited_as"],
+                "sections": work["sections"],
+                "seen": work["reason"] == SEEN_NOT_IN_LIST,
+                "candidates": [
+                    {
+                        "key": c.key,
+                        "label": _label(entries[c.key]),
+                        "reasons": "; ".join(c.reasons),
+                    }
+                    for c in ranked
+                ],
+            }
+        )
+    return fixes
+
+
+def _label(entry: BibEntry) -> str:
+    who = entry.first_author.family if entry.first_author else entry.key
+    more = " et al." if len(entry.authors) > 2 else ""
+    year = entry.year.text if entry.year else "n.d."
+    return f"{who}{more} ({year}) {entry.title or ''}".strip()
 
 
 def losses_in(diff: Mapping[str, Any]) -> list[dict[str, str]]:
