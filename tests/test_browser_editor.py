@@ -32,8 +32,10 @@ def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_an_editor_uploads_reviews_confirms_and_publishes(
-    editor_server: str, browser: object
+    editor_server: str, browser: object, tmp_path: Path
 ) -> None:
+    """The round trip: start from the current files, fix a citation in place, confirm in
+    bulk, be held by a loss until it is confirmed, publish, and compare the versions."""
     watched = Watched(browser)
     page = watched.page
     problems: list[str] = []
@@ -54,35 +56,71 @@ def test_an_editor_uploads_reviews_confirms_and_publishes(
     page.wait_for_url("**/editor/")
     check("dashboard")
 
+    # Start from the current version: download its claims file.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="review.claims.yaml of v1").click()
+    kept = tmp_path / "v1-claims.yaml"
+    download.value.save_as(kept)
+    assert "care-claim" in kept.read_text("utf-8")
+
+    # The new text cites "Fox, 2020", which the list has as 2021; the claims leave out two of
+    # v1's (one sentence is then left to a suggestion).
+    text = tmp_path / "review.md"
+    text.write_text((V2 / "review.md").read_text("utf-8").replace("Fox, 2021", "Fox, 2020"))
+    claims = tmp_path / "claims.yaml"
+    lines = (V2 / "review.claims.yaml").read_text("utf-8").split("  - id: ")
+    claims.write_text("  - id: ".join(c for c in lines if not c.startswith("funding")))
+
     page.get_by_role("link", name="Upload a new version of this review").click()
-    page.get_by_label("The review's text").set_input_files(str(V2 / "review.md"))
+    page.get_by_label("The review's text").set_input_files(str(text))
     page.get_by_label("Its reference list").set_input_files(str(V2 / "references.bib"))
-    page.get_by_label("What changed").fill("Adds Fox (2021) on hope")
+    page.get_by_label("Claims").set_input_files(str(claims))
+    page.get_by_label("What changed").fill("Adds Fox on hope")
     check("upload")
     page.get_by_role("button", name="Upload and check").click()
     page.wait_for_url("**/editor/drafts/tiny-review/2")
-
-    # The diff in evidence terms, against the published version.
     assert page.get_by_role("heading", name="Changes since tiny-review/v1").is_visible()
-    assert page.get_by_role("heading", name="References added (1)").is_visible()
-    assert "fox2021" in page.locator("section", has_text="References added (1)").last.inner_text()
     check("draft")
 
-    suggestion = page.locator("article", has_text="Findings, paragraph 1, sentence 1")
-    suggestion.get_by_label("The claim in your own words").fill("Mentoring gives people hope.")
-    suggestion.get_by_role("button", name="Confirm").click()
-    page.wait_for_url("**/editor/drafts/tiny-review/2#queue")
-    assert "Confirmed the claim" in page.locator("main").inner_text()
-    assert page.locator("article", has_text="Findings, paragraph 1, sentence 1").count() == 0
+    # A citation fixed in place: the ranked candidate is chosen.
+    fix = page.locator("article", has_text="Fox, 2020")
+    assert "1 year apart" in fix.inner_text()
+    fix.get_by_role("button", name="Use this reference").click()
+    page.wait_for_url("**/editor/drafts/tiny-review/2#citations")
+    assert "now resolves to fox2021" in page.locator("main").inner_text()
 
+    # Bulk confirmation: tick the suggestion, write the claim, confirm the ticked.
+    suggestion = page.locator("article", has_text="Findings, paragraph 1, sentence 3")
+    suggestion.get_by_role("checkbox").check()
+    suggestion.get_by_label("The claim in your own words").fill("Funding is often short-lived.")
+    page.get_by_role("button", name="Confirm the ticked").click()
+    page.wait_for_url("**/editor/drafts/tiny-review/2#queue")
+    assert "Confirmed 1 claim." in page.locator("main").inner_text()
+
+    # Held: v1's "Care matters." is dropped, and publishing waits until that is confirmed.
+    losses = page.locator("fieldset", has_text="Tick each one you mean to drop")
+    assert "Drop the claim “Care matters.”" in losses.inner_text()
+    page.get_by_role("button", name="Publish v2").click()
+    assert page.url.endswith("/editor/drafts/tiny-review/2#queue")  # the browser held it
+    for box in losses.get_by_role("checkbox").all():
+        box.check()
+    check("losses")
     page.get_by_role("button", name="Publish v2").click()
     page.wait_for_url("**/versions")
+    assert "Published tiny-review/v2" in page.locator("main").inner_text()
     assert "v2 (current)" in page.locator("main").inner_text()
     check("versions")
 
+    # Compare the two versions with the picker.
+    page.get_by_label("From").select_option("tiny-review/v1")
+    page.get_by_label("To").select_option("tiny-review/v2")
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url("**/diff?**")
+    assert "Fox, 2020 in Findings" in page.locator("main").inner_text()
+
     page.goto(editor_server + "/ask?q=what+supports+hope")
     answer = page.locator("main").inner_text()
-    assert "Fox" in answer and "Mentoring gives people hope." in answer
+    assert "Fox" in answer
     check("answer")
     assert problems == []
     assert watched.errors == [] and watched.foreign == []

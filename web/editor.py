@@ -48,7 +48,9 @@ from kg.library.drafts import (
     VersionPublished,
     analyse,
     confirm,
+    confirm_many,
     reject,
+    reject_many,
     report_of,
     unconfirmed_losses,
 )
@@ -244,6 +246,30 @@ def reject_suggestion(review_id: str, number: int, suggestion: str) -> ResponseR
         number,
         lambda config, record, editor: reject(config, record, suggestion, editor),
         f"Rejected the suggestion about {suggestion}.",
+    )
+
+
+@bp.post("/drafts/<review_id>/<int:number>/suggestions")
+@editor_required
+def decide_suggestions(review_id: str, number: int) -> ResponseReturnValue:
+    """Confirm, or reject, every ticked suggestion at once."""
+    picked = request.form.getlist("pick")[:500]
+    if request.form.get("decision") == "reject":
+        return _decide_on(
+            review_id,
+            number,
+            lambda config, record, editor: reject_many(config, record, picked, editor),
+            f"Rejected {len(picked)} suggestion{'s' if len(picked) != 1 else ''}.",
+        )
+    items = [
+        (s, request.form.get(f"statement-{s}", ""), request.form.get(f"stance-{s}", ""))
+        for s in picked
+    ]
+    return _decide_on(
+        review_id,
+        number,
+        lambda config, record, editor: confirm_many(config, record, items, editor),
+        f"Confirmed {len(picked)} claim{'s' if len(picked) != 1 else ''}.",
     )
 
 

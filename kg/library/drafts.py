@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -204,35 +204,71 @@ def confirm(
     editor: str,
 ) -> VersionRecord:
     """Write a suggested claim, in the editor's words, into the draft's claims file."""
-    statement = " ".join(statement.split())
-    if len(statement) < 10:
-        raise InputError("write the claim in your own words (at least a few words)")
-    if stance not in STANCES:
-        raise InputError(f"the stance must be one of {', '.join(STANCES)}")
+    return confirm_many(settings, record, [(suggestion, statement, stance)], editor)
+
+
+def confirm_many(
+    settings: Settings,
+    record: VersionRecord,
+    items: Sequence[tuple[str, str, str]],
+    editor: str,
+) -> VersionRecord:
+    """Confirm several suggestions at once: (suggestion, statement, stance) each.
+
+    Every statement must be the editor's own (a few words at least); nothing is written
+    unless all of them can be.
+    """
+    if not items:
+        raise InputError("tick at least one suggestion")
+    checked = []
+    for suggestion, statement, stance in items:
+        statement = " ".join(statement.split())
+        if len(statement) < 10:
+            raise InputError(
+                f"write the claim for {suggestion} in your own words (at least a few words)"
+            )
+        if stance not in STANCES:
+            raise InputError(f"the stance must be one of {', '.join(STANCES)}")
+        checked.append((suggestion, statement, stance))
     with library_lock(settings):
         record = draft_now(settings, record)
         pending = {s["id"]: s for s in _report(settings, record).suggestions}
-        if suggestion not in pending:
-            raise InputError(f"there is no open suggestion {suggestion!r} in {record.qualified_id}")
-        claim = _claim(record, suggestion, pending[suggestion], statement, stance, editor)
+        missing = [s for s, _, _ in checked if s not in pending]
+        if missing:
+            raise InputError(f"there is no open suggestion {missing[0]!r} in {record.qualified_id}")
+        claims = [
+            _claim(record, s, pending[s], text, stance, editor) for s, text, stance in checked
+        ]
         data = _claims_data(record)
-        data.setdefault("claims", []).append(claim)
+        data.setdefault("claims", []).extend(claims)
         header = "# Claims of this version; the file as uploaded is kept in uploads/.\n"
         text = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
         updated = Archive(record.folder.parent.parent).replace_claims(record, text)
-        _decide(updated, Decision(suggestion, "confirmed", editor, _now(), claim["id"]))
+        for (suggestion, _, _), claim in zip(checked, claims, strict=True):
+            _decide(updated, Decision(suggestion, "confirmed", editor, _now(), claim["id"]))
         analyse(settings, updated)
     return updated
 
 
 def reject(settings: Settings, record: VersionRecord, suggestion: str, editor: str) -> None:
     """Set a suggestion aside; it is not published."""
+    reject_many(settings, record, [suggestion], editor)
+
+
+def reject_many(
+    settings: Settings, record: VersionRecord, suggestions: Sequence[str], editor: str
+) -> None:
+    """Set several suggestions aside at once."""
+    if not suggestions:
+        raise InputError("tick at least one suggestion")
     with library_lock(settings):
         record = draft_now(settings, record)
         pending = {s["id"] for s in _report(settings, record).suggestions}
-        if suggestion not in pending:
-            raise InputError(f"there is no open suggestion {suggestion!r} in {record.qualified_id}")
-        _decide(record, Decision(suggestion, "rejected", editor, _now()))
+        missing = [s for s in suggestions if s not in pending]
+        if missing:
+            raise InputError(f"there is no open suggestion {missing[0]!r} in {record.qualified_id}")
+        for suggestion in suggestions:
+            _decide(record, Decision(suggestion, "rejected", editor, _now()))
         analyse(settings, record)
 
 
