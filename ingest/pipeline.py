@@ -12,12 +12,12 @@ from ingest.appraisals import load_appraisals
 from ingest.archive import VersionRecord
 from ingest.audit import SEEN_NOT_IN_LIST, Audit, audit_review
 from ingest.bibrecords import Bibliography
-from ingest.bibtex import parse_bibtex
 from ingest.citation_judgements import load_citation_judgements
 from ingest.claims import ClaimSet, check_claims, parse_claims
 from ingest.manifest import ReviewManifest, parse_manifest
 from ingest.problems import Problem, Severity
 from ingest.profiles import SourceProfile, load_venues, profile_records
+from ingest.reference_formats import read_reference_list
 from ingest.resolve import Status
 from ingest.review import locator_index, parse_review
 from ingest.review_files import ReviewFileError
@@ -112,7 +112,7 @@ def ingest_review(
     if not manifest.bibliography.is_file():
         return None, [missing_bibliography(manifest)]
     problems: list[Problem] = []
-    bibliography = parse_bibtex(manifest.bibliography, encoding=bib_encoding)
+    bibliography = read_reference_list(manifest.bibliography, encoding=bib_encoding)
     problems.extend(bibliography.problems)
     audit, text_problems = _read_text(manifest, text, bibliography)
     problems.extend(text_problems)

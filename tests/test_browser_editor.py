@@ -34,8 +34,11 @@ def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_an_editor_uploads_reviews_confirms_and_publishes(
     editor_server: str, browser: object, tmp_path: Path
 ) -> None:
-    """The round trip: start from the current files, fix a citation in place, confirm in
-    bulk, be held by a loss until it is confirmed, publish, and compare the versions."""
+    """The editor's round trip, every step in the browser.
+
+    Start from the current files, fix a citation in place, confirm in bulk, be held by a
+    loss until it is confirmed, publish, and compare the versions.
+    """
     watched = Watched(browser)
     page = watched.page
     problems: list[str] = []

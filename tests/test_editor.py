@@ -19,6 +19,7 @@ from kg.cli import main
 from kg.config import Settings
 from kg.library.assembly import PublishOptions, archive_of
 from kg.library.full import build_project, published_versions
+from tests.conftest import DATA
 from tests.tiny_project import PASSWORD, REVIEW, V2, make_tiny_project
 from web import create_app
 from web.accounts import Accounts
@@ -747,3 +748,14 @@ def test_a_citation_can_be_marked_as_seen_not_in_the_list(editor: FlaskClient) -
         data={"csrf_token": token, "cited_as": "Dean, 2019"},
     )
     assert published.status_code == 409
+
+
+def test_a_ris_export_can_be_the_reference_list(editor: FlaskClient, project: Settings) -> None:
+    ris = (DATA / "reference_formats" / "zotero-export.ris").read_bytes()
+    status, where = upload(editor, bibliography=(ris, "My Library.ris"))
+    assert status == 302, where
+    record = archive_of(project).get(REVIEW, 2)
+    bib = (record.folder / "references.bib").read_text("utf-8")
+    assert bib.startswith("@article{buck2018core,")
+    assert (record.folder / "uploads" / "bibliography-My_Library.ris").read_bytes() == ris
+    assert upload(editor, bibliography=(b"not a RIS file\n", "broken.ris"))[0] == 400

@@ -41,6 +41,7 @@ from ingest.archive import (
 )
 from ingest.claim_terms import STANCES
 from ingest.pipeline import read_manifests
+from ingest.reference_formats import ReferenceFormatError, to_bibtex
 from kg.config import Settings
 from kg.errors import KGError
 from kg.library.assembly import PublishOptions, archive_of
@@ -67,7 +68,7 @@ MAX_NAME = 80  # characters of an uploaded file's name that are kept
 # What each upload field accepts, and how large it may be.
 ALLOWED = {
     "text": (frozenset({".txt", ".md", ".docx", ".pdf"}), 8 * MB),
-    "bibliography": (frozenset({".bib"}), 2 * MB),
+    "bibliography": (frozenset({".bib", ".ris", ".json"}), 2 * MB),
     "claims": (frozenset({".yaml", ".yml"}), 1 * MB),
 }
 MAX_NOTE = 500
@@ -179,7 +180,7 @@ def upload() -> ResponseReturnValue:
         inputs[f"review{Path(text[0]).suffix.lower()}"] = text[1]
         uploads[f"text-{text[0]}"] = text[1]
     if bib is not None:
-        inputs["references.bib"] = bib[1]
+        inputs["references.bib"] = _as_bibtex(*bib)
         uploads[f"bibliography-{bib[0]}"] = bib[1]
     if claims is not None:
         inputs[CLAIMS] = claims[1]
@@ -385,6 +386,17 @@ def _read_upload(field: str, *, required: bool) -> Any:
     if not _content_matches(suffix, data):
         abort(400, description=f"“{field}” does not contain what a {suffix} file should.")
     return name, data
+
+
+def _as_bibtex(name: str, data: bytes) -> bytes:
+    """A reference list as BibTeX: a RIS or CSL-JSON export is converted (kept as uploaded too)."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".bib":
+        return data
+    try:
+        return to_bibtex(data, suffix).encode("utf-8")
+    except ReferenceFormatError as exc:
+        abort(400, description=f"“{name}”: {exc}")
 
 
 def _content_matches(suffix: str, data: bytes) -> bool:
