@@ -759,3 +759,50 @@ def test_a_ris_export_can_be_the_reference_list(editor: FlaskClient, project: Se
     assert bib.startswith("@article{buck2018core,")
     assert (record.folder / "uploads" / "bibliography-My_Library.ris").read_bytes() == ris
     assert upload(editor, bibliography=(b"not a RIS file\n", "broken.ris"))[0] == 400
+
+
+def test_a_claim_is_edited_in_a_form_beside_its_sentence(
+    editor: FlaskClient, project: Settings
+) -> None:
+    claims = (V2 / "review.claims.yaml").read_bytes()
+    status, where = upload(editor, claims=(claims, "claims.yaml"))
+    assert status == 302, where
+    page = editor.get(where).get_data(as_text=True)
+    assert "“Trusting relationships help people find somewhere to live.”" in page
+    form = f"/editor/drafts/{REVIEW}/2/claims/trust-housing"
+    shown = editor.get(form).get_data(as_text=True)
+    assert "Trust helps people find housing" in shown  # the review's sentence, beside it
+    token = token_of(editor, form)
+    refused = editor.post(
+        form,
+        data={
+            "csrf_token": token,
+            "statement": "Trust in a mentor can help people find a home.",
+            "stance": "supports",
+            "evidence": "cole2018 p. 4\nnot a reference at all",
+            "mechanisms": ["trust"],
+        },
+    )
+    assert refused.status_code == 400 and "should read" in refused.get_data(as_text=True)
+    saved = editor.post(
+        form,
+        data={
+            "csrf_token": token,
+            "statement": "Trust in a mentor can help people find a home.",
+            "stance": "supports",
+            "certainty": "can",
+            "evidence": "cole2018 p. 4",
+            "mechanisms": ["trust"],
+            "outcomes": ["housing"],
+        },
+    )
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("#claims")
+    text = (archive_of(project).get(REVIEW, 2).folder / "review.claims.yaml").read_text("utf-8")
+    assert "Trust in a mentor can help people find a home." in text
+    assert "certainty: can" in text and "cole2018 p. 4" in text
+    assert "Edited in the browser by alice" in text
+    page = editor.get(where).get_data(as_text=True)
+    assert "“Trust in a mentor can help people find a home.”" in page
+    assert "trust-housing" in page  # the report's diff names the restated claim
+    assert editor.get(f"/editor/drafts/{REVIEW}/2/claims/no-such-claim").status_code == 404
+    assert editor.get(f"/editor/drafts/{REVIEW}/1/claims/trust-housing").status_code == 409

@@ -63,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         editor,
         editor_accounts,
         editor_citations,
+        editor_claims,
         errors,
         exports,
         pages,
@@ -93,6 +94,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(appraisals.bp)
     app.register_blueprint(editor_accounts.bp)
     app.register_blueprint(editor_citations.bp)
+    app.register_blueprint(editor_claims.bp)
     errors.init_app(app)
 
     @app.url_defaults

@@ -29,6 +29,7 @@ from ingest.bibrecords import BibEntry
 from ingest.citation_candidates import rank_candidates
 from ingest.citations import AuthorCount
 from ingest.claim_terms import STANCES
+from ingest.claims import Evidence
 from ingest.diff import VersionError, diff_versions, read_version
 from ingest.manifest import ReviewManifest
 from ingest.pipeline import ReviewInputs, ingest_review, read_manifests
@@ -110,6 +111,8 @@ class DraftReport:
     losses: list[dict[str, str]] = field(default_factory=list)
     # Each citation with no reference, with the references it may mean (see citation_fixes).
     citation_fixes: list[dict[str, Any]] = field(default_factory=list)
+    # The version's claims by what they say, each with the review's sentence (editors only).
+    claims: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """As ``report.json`` keeps it."""
@@ -170,6 +173,8 @@ def analyse(settings: Settings, record: VersionRecord) -> DraftReport:
         errors=sum(p.severity is Severity.ERROR for p in problems),
         warnings=sum(p.severity is not Severity.ERROR for p in problems),
     )
+    if review is not None and review.claims is not None:
+        report.claims = _claims_seen(review)
     if review is not None and review.audit is not None:
         audit = review.audit
         report.citations = len(audit.mentions)
@@ -239,7 +244,7 @@ def confirm_many(
         claims = [
             _claim(record, s, pending[s], text, stance, editor) for s, text, stance in checked
         ]
-        data = _claims_data(record)
+        data = claims_data(record)
         data.setdefault("claims", []).extend(claims)
         header = "# Claims of this version; the file as uploaded is kept in uploads/.\n"
         text = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
@@ -300,7 +305,7 @@ def _claim(
     return claim
 
 
-def _claims_data(record: VersionRecord) -> dict[str, Any]:
+def claims_data(record: VersionRecord) -> dict[str, Any]:
     """The draft's claims file as data, to add a claim to; an unreadable one is an input error."""
     if record.claims is None:
         return {"review": record.review_id, "claims": []}
@@ -415,6 +420,37 @@ def _citation_fixes(review: ReviewInputs) -> list[dict[str, Any]]:
             }
         )
     return fixes
+
+
+def _claims_seen(review: ReviewInputs) -> list[dict[str, Any]]:
+    claims = review.claims.claims if review.claims is not None else ()
+    text = review.audit.review if review.audit is not None else None
+    at = locator_index(text) if text is not None else {}
+    sentences = {s.index: s for s in text.sentences} if text is not None else {}
+    seen = []
+    for claim in claims:
+        where = claim.locator
+        index = at.get((where.section, where.paragraph, where.sentence)) if where else None
+        sentence = sentences.get(index) if index is not None else None
+        seen.append(
+            {
+                "id": claim.id,
+                "statement": claim.statement,
+                "stance": claim.stance,
+                "certainty": claim.certainty or "",
+                "concepts": {k: list(v) for k, v in claim.concepts.items() if v},
+                "evidence": [_evidence_text(e) for e in claim.evidence if not e.by_editors],
+                "at": str(where) if where else "",
+                "sentence": text.sentence_text(sentence) if text and sentence else "",
+            }
+        )
+    return seen
+
+
+def _evidence_text(evidence: Evidence) -> str:
+    if evidence.key:
+        return f"{evidence.key} p. {evidence.page}" if evidence.page else str(evidence.key)
+    return f"unresolved: {evidence.unresolved}"
 
 
 def _label(entry: BibEntry) -> str:

@@ -29,6 +29,14 @@ class Vocabulary:
         """Concept ids for each claim field."""
         return concept_ids(self.graph)
 
+    def labels(self, scheme: str) -> list[tuple[str, str]]:
+        """(concept id, preferred label) of a claim field's concepts, by label."""
+        found = []
+        for concept_id in self.concept_ids().get(scheme, set()):
+            label = self.graph.value(concept_iri(scheme, concept_id), SKOS.prefLabel)
+            found.append((concept_id, str(label) if label is not None else concept_id))
+        return sorted(found, key=lambda pair: pair[1].casefold())
+
 
 def load_vocabulary() -> Vocabulary:
     """The SKOS vocabulary as shipped; a broken file is a hard error."""
