@@ -18,6 +18,10 @@ A manifest is a small TOML file under ``reviews/`` written by an editor.  Exampl
                                               # "full" (the whole text, citations linked) or
                                               # "quotations" (the default: the structure, and
                                               # single cited sentences as quotations)
+    uploads_only = true                       # a review added in the browser: its versions
+                                              # come only from editors' uploads, so it names
+                                              # no files (``evkg build`` keeps its published
+                                              # versions as they are)
 
 The review text itself is never copied into the project: it is read from ``text``.
 """
@@ -61,6 +65,7 @@ class ReviewManifest:
     licence: str | None
     checksum: str
     text_display: str = "quotations"
+    uploads_only: bool = False
 
 
 def parse_manifest(path: Path, root: Path) -> tuple[ReviewManifest | None, list[Problem]]:
@@ -74,7 +79,9 @@ def parse_manifest(path: Path, root: Path) -> tuple[ReviewManifest | None, list[
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         return fail(f"not valid TOML: {exc}")
-    missing = [k for k in ("id", "title", "authors", "year", "bibliography") if k not in data]
+    uploads_only = data.get("uploads_only") is True
+    required = ("id", "title", "authors", "year") + (() if uploads_only else ("bibliography",))
+    missing = [k for k in required if k not in data]
     if missing:
         return fail(f"missing {', '.join(missing)}")
     review_id = str(data["id"])
@@ -95,7 +102,8 @@ def parse_manifest(path: Path, root: Path) -> tuple[ReviewManifest | None, list[
         year=data["year"],
         issued=str(data["issued"]) if "issued" in data else None,
         publisher=_safe(str(data["publisher"])) if "publisher" in data else None,
-        bibliography=(root / str(data["bibliography"])).resolve(),
+        # An uploads-only review's files are its versions' (see ingest.archive).
+        bibliography=(root / str(data.get("bibliography", f"var/{review_id}.bib"))).resolve(),
         text=(root / str(text)).resolve() if text else None,
         text_env=str(data["text_env"]) if "text_env" in data else None,
         claims=(root / str(data["claims"])).resolve() if "claims" in data else None,
@@ -103,7 +111,37 @@ def parse_manifest(path: Path, root: Path) -> tuple[ReviewManifest | None, list[
         licence=_safe(str(data["licence"])) if "licence" in data else None,
         checksum=hashlib.sha256(raw).hexdigest(),
         text_display=display,
+        uploads_only=uploads_only,
     ), []
+
+
+def manifest_text(
+    review_id: str,
+    title: str,
+    authors: list[str],
+    year: int,
+    publisher: str,
+    licence: str,
+    text_display: str,
+) -> str:
+    """The TOML of an uploads-only manifest, for a review added in the browser."""
+
+    def quoted(value: str) -> str:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    lines = [
+        "# Added in the browser; its versions come from editors' uploads.",
+        f"id = {quoted(review_id)}",
+        f"title = {quoted(title)}",
+        f"authors = [{', '.join(quoted(a) for a in authors)}]",
+        f"year = {year}",
+    ]
+    if publisher:
+        lines.append(f"publisher = {quoted(publisher)}")
+    if licence:
+        lines.append(f"licence = {quoted(licence)}")
+    lines += [f"text_display = {quoted(text_display)}", "uploads_only = true"]
+    return "\n".join(lines) + "\n"
 
 
 def _safe(text: str) -> str:

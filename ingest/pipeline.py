@@ -20,6 +20,7 @@ from ingest.profiles import SourceProfile, load_venues, profile_records
 from ingest.reference_formats import read_reference_list
 from ingest.resolve import Status
 from ingest.review import locator_index, parse_review
+from ingest.review_concepts import ReviewConcepts, load_review_concepts, merged_ids
 from ingest.review_files import ReviewFileError
 
 
@@ -34,6 +35,8 @@ class ReviewInputs:
     profiles: Mapping[str, SourceProfile] = field(default_factory=dict)
     venues_checksum: str | None = None
     version: VersionRecord | None = None  # None for inputs read outside the version archive
+    # Concepts this review's editors added to the vocabulary (or merged into it).
+    concepts: ReviewConcepts = field(default_factory=ReviewConcepts)
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ def ingest_reviews(
     manifests, problems = read_manifests(reviews_dir, root)
     reviews: list[ReviewInputs] = []
     for manifest in manifests:
+        if manifest.uploads_only:
+            continue  # no files of its own: its versions are in the archive
         review, review_problems = ingest_review(
             manifest, review_text_path(manifest), bib_encoding=bib_encoding, vocabulary=vocabulary
         )
@@ -116,6 +121,10 @@ def ingest_review(
     problems.extend(bibliography.problems)
     audit, text_problems = _read_text(manifest, text, bibliography)
     problems.extend(text_problems)
+    concepts = load_review_concepts(manifest.venues, vocabulary)
+    problems.extend(concepts.problems)
+    if vocabulary is not None:
+        vocabulary = merged_ids(vocabulary, concepts.ids())
     claims, claim_problems = _read_claims(manifest, bibliography, audit, vocabulary)
     problems.extend(claim_problems)
     profiles = profile_records(
@@ -136,7 +145,9 @@ def ingest_review(
         if manifest.venues is not None and manifest.venues.is_file()
         else None
     )
-    review = ReviewInputs(manifest, bibliography, audit, claims, profiles, venues_checksum, version)
+    review = ReviewInputs(
+        manifest, bibliography, audit, claims, profiles, venues_checksum, version, concepts
+    )
     return review, problems
 
 

@@ -323,9 +323,10 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 def _suggest(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.audit import audit_review
-    from ingest.bibtex import parse_bibtex
+    from ingest.reference_formats import read_reference_list
     from ingest.review import parse_review
     from ingest.review_files import ReviewFileError
+    from kg.answers.concept_proposals import propose_concepts
     from kg.answers.suggest import suggest, to_claims_yaml
     from kg.rdf.concepts import load_vocabulary
 
@@ -333,12 +334,25 @@ def _suggest(args: argparse.Namespace, settings: Settings) -> int:
         review = parse_review(Path(args.review))
     except (ReviewFileError, OSError) as exc:
         raise InputError(str(exc)) from exc
-    bibliography = parse_bibtex(Path(args.bib))
+    bibliography = read_reference_list(Path(args.bib))
     if not bibliography.entries:
         raise InputError(f"{args.bib}: no entries could be read")
-    text = to_claims_yaml(
-        suggest(audit_review(review, bibliography), load_vocabulary().graph), args.review_id
-    )
+    audit = audit_review(review, bibliography)
+    vocabulary = load_vocabulary()
+    text = to_claims_yaml(suggest(audit, vocabulary.graph), args.review_id)
+    proposals = propose_concepts(audit, vocabulary)
+    if proposals:
+        # New concepts come first, as comments: an editor accepts them in the judgements file.
+        lines = [
+            "# Concepts this review seems to need that the vocabulary lacks (accept one in",
+            "# the judgements file's `concepts:` section, with a definition in your words):",
+        ]
+        for p in proposals:
+            lines.append(
+                f"#   {p.label} ({p.scheme}/{p.id}): {p.count} cited sentences, "
+                f"e.g. {p.sentences[0]}"
+            )
+        text = "\n".join(lines) + "\n" + text
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
     else:

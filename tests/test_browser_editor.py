@@ -10,7 +10,7 @@ import pytest
 from kg.library.assembly import PublishOptions
 from kg.library.full import build_project
 from tests.browser_support import CHROMIUM, Watched, browser
-from tests.conftest import IN_CI, running_server
+from tests.conftest import DATA, IN_CI, running_server
 from tests.tiny_project import PASSWORD, V2, environment, make_tiny_project
 from web.accounts import Accounts
 
@@ -125,5 +125,74 @@ def test_an_editor_uploads_reviews_confirms_and_publishes(
     answer = page.locator("main").inner_text()
     assert "Fox" in answer
     check("answer")
+    assert problems == []
+    assert watched.errors == [] and watched.foreign == []
+
+
+SECOND = DATA / "second_review"
+
+
+def test_a_second_review_goes_from_the_browser_to_answers_with_its_own_concepts(
+    editor_server: str, browser: object
+) -> None:
+    watched = Watched(browser)
+    page = watched.page
+    problems: list[str] = []
+    page.goto(editor_server + "/editor/login")
+    page.get_by_label("User name").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/editor/")
+
+    page.get_by_role("link", name="Add a review").click()
+    page.get_by_label("Id (in addresses)").fill("restorative-demo")
+    page.get_by_label("Title").fill("Restorative justice conferences for young people")
+    page.get_by_label("Authors, one a line").fill("{Evidence Graph Team}")
+    page.get_by_label("Year").fill("2026")
+    page.get_by_label("What its licence lets readers see").select_option("full")
+    problems += [f"new review: {v}" for v in watched.axe()]
+    page.get_by_role("button", name="Add the review").click()
+    page.wait_for_url("**/editor/upload?review=restorative-demo")
+    page.get_by_label("The review's text").set_input_files(str(SECOND / "review.md"))
+    page.get_by_label("Its reference list").set_input_files(str(SECOND / "references.bib"))
+    page.get_by_role("button", name="Upload and check").click()
+    page.wait_for_url("**/editor/drafts/restorative-demo/1")
+
+    # Accept a proposed concept, with a definition in the editor's words.
+    proposal = page.locator("article.proposal", has_text="Victim satisfaction")
+    proposal.locator("summary").click()
+    proposal.get_by_label("Scheme").select_option("outcomes")
+    proposal.get_by_label("Definition, in your own words").fill(
+        "How content victims are with how their case was dealt with."
+    )
+    proposal.get_by_role("button", name="Accept the concept").click()
+    page.wait_for_url("**/editor/drafts/restorative-demo/1#concepts")
+    assert "Accepted the concept “Victim satisfaction”" in page.locator("main").inner_text()
+    page.locator("article.proposal", has_text="Both sides").get_by_role(
+        "button", name="Reject"
+    ).click()
+    page.wait_for_url("**#concepts")
+
+    # Confirm, in bulk, the suggested claims that use it.
+    for at, words in (
+        ("What the studies report, paragraph 1, sentence 1", "Victims were more satisfied."),
+        ("What the studies report, paragraph 1, sentence 2", "Good preparation satisfies."),
+    ):
+        suggestion = page.locator("article.claim", has_text=at)
+        assert "victim-satisfaction" in suggestion.inner_text()
+        suggestion.get_by_role("checkbox").check()
+        suggestion.get_by_label("The claim in your own words").fill(words)
+    problems += [f"draft: {v}" for v in watched.axe()]
+    page.get_by_role("button", name="Confirm the ticked").click()
+    page.wait_for_url("**#queue")
+    assert "Confirmed 2 claims." in page.locator("main").inner_text()
+    page.get_by_role("button", name="Publish v1").click()
+    page.wait_for_url("**/versions")
+
+    page.goto(editor_server + "/ask?q=what+supports+victim+satisfaction")
+    answer = page.locator("main").inner_text()
+    assert "Victims were more satisfied." in answer and "Corran" in answer
+    page.get_by_role("link", name="Victim satisfaction").first.click()
+    assert "How content victims are" in page.locator("main").inner_text()
     assert problems == []
     assert watched.errors == [] and watched.foreign == []

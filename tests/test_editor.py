@@ -19,7 +19,7 @@ from kg.cli import main
 from kg.config import Settings
 from kg.library.assembly import PublishOptions, archive_of
 from kg.library.full import build_project, published_versions
-from tests.conftest import DATA
+from tests.conftest import DATA, ROOT
 from tests.tiny_project import PASSWORD, REVIEW, V2, make_tiny_project
 from web import create_app
 from web.accounts import Accounts
@@ -806,3 +806,83 @@ def test_a_claim_is_edited_in_a_form_beside_its_sentence(
     assert "trust-housing" in page  # the report's diff names the restated claim
     assert editor.get(f"/editor/drafts/{REVIEW}/2/claims/no-such-claim").status_code == 404
     assert editor.get(f"/editor/drafts/{REVIEW}/1/claims/trust-housing").status_code == 409
+
+
+SECOND = DATA / "second_review"
+
+
+def test_a_second_review_on_a_new_topic_brings_its_own_concepts(
+    editor: FlaskClient, project: Settings
+) -> None:
+    token = token_of(editor, "/editor/reviews/new")
+    added = editor.post(
+        "/editor/reviews/new",
+        data={
+            "csrf_token": token,
+            "id": "restorative-demo",
+            "title": "Restorative justice conferences for young people",
+            "authors": "{Evidence Graph Team}",
+            "year": "2026",
+            "display": "full",
+        },
+    )
+    assert added.status_code == 302 and "review=restorative-demo" in added.headers["Location"]
+    data: dict[str, object] = {"csrf_token": token, "review": "restorative-demo", "note": "v1"}
+    for field, name in (("text", "review.md"), ("bibliography", "references.bib")):
+        data[field] = FileStorage(io.BytesIO((SECOND / name).read_bytes()), filename=name)
+    boundary, body = encode_multipart(data)
+    reply = editor.post(
+        "/editor/upload", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert reply.status_code == 302, reply.get_data(as_text=True)
+    where = reply.headers["Location"]
+    page = editor.get(where).get_data(as_text=True)
+    for proposed in ("Victim satisfaction", "Facilitator training", "Fear of crime"):
+        assert f">{proposed}</h3>" in page
+    base = "/editor/drafts/restorative-demo/1/concepts"
+    assert (
+        editor.post(
+            f"{base}/accept",
+            data={
+                "csrf_token": token,
+                "label": "Victim satisfaction",
+                "id": "victim-satisfaction",
+                "scheme": "outcomes",
+                "definition": "How content victims are with how their case was dealt with.",
+            },
+        ).status_code
+        == 302
+    )
+    editor.post(f"{base}/reject", data={"csrf_token": token, "label": "Both sides"})
+    editor.post(
+        f"{base}/merge",
+        data={"csrf_token": token, "label": "Remorse", "into": "mechanisms/motivation-to-change"},
+    )
+    page = editor.get(where).get_data(as_text=True)
+    assert ">Victim satisfaction</h3>" not in page and ">Both sides</h3>" not in page
+    assert "Victim satisfaction <small>(outcomes/victim-satisfaction)" in page
+    # The claims suggested for the review now use the accepted concept.
+    report = archive_of(project).get("restorative-demo", 1).folder / "report.json"
+    suggestions = json.loads(report.read_text("utf-8"))["suggestions"]
+    tagged = [s for s in suggestions if "victim-satisfaction" in s["concepts"].get("outcomes", [])]
+    assert len(tagged) == 2
+    picked = [s["id"] for s in tagged]
+    form: dict[str, object] = {"csrf_token": token, "decision": "confirm", "pick": picked}
+    for n, s in enumerate(picked):
+        form[f"statement-{s}"] = f"Victims were more satisfied after a conference ({n})."
+        form[f"stance-{s}"] = "supports"
+    assert (
+        editor.post("/editor/drafts/restorative-demo/1/suggestions", data=form).status_code == 302
+    )
+    published = editor.post("/editor/drafts/restorative-demo/1/publish", data={"csrf_token": token})
+    assert published.status_code == 302 and published.headers["Location"] == "/versions"
+    answer = editor.get("/api/ask", query_string={"q": "what supports victim satisfaction"})
+    result = answer.get_json()
+    assert "victim satisfaction" in result["summary"].lower()
+    assert {"corran2019", "fenwick2020"} <= {s["key"] for s in result["sources"]}
+    concept = editor.get("/concept/outcome/victim-satisfaction").get_data(as_text=True)
+    assert "How content victims are with how their case was dealt with." in concept
+    # The shared vocabulary file is untouched, and a later project build keeps the review.
+    assert "victim-satisfaction" not in (ROOT / "kg" / "rdf" / "vocabulary.ttl").read_text()
+    build_project(project, PublishOptions())
+    assert published_versions(project)["restorative-demo"] == [1]

@@ -64,6 +64,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         editor_accounts,
         editor_citations,
         editor_claims,
+        editor_concepts,
+        editor_reviews,
         errors,
         exports,
         pages,
@@ -95,6 +97,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(editor_accounts.bp)
     app.register_blueprint(editor_citations.bp)
     app.register_blueprint(editor_claims.bp)
+    app.register_blueprint(editor_concepts.bp)
+    app.register_blueprint(editor_reviews.bp)
     errors.init_app(app)
 
     @app.url_defaults

@@ -39,7 +39,7 @@ from ingest.archive import (
     is_text_name,
     review_details,
 )
-from ingest.claim_terms import STANCES
+from ingest.claim_terms import SCHEMES, STANCES
 from ingest.pipeline import read_manifests
 from ingest.reference_formats import ReferenceFormatError, to_bibtex
 from kg.config import Settings
@@ -56,6 +56,7 @@ from kg.library.drafts import (
     unconfirmed_losses,
 )
 from kg.library.full import library_lock, publish_version, published_versions, version_state
+from kg.rdf.concepts import load_vocabulary
 from web.auth import accounts, current_editor, editor_required, sign_in, sign_out
 from web.store_access import app_settings
 from web.throttle import LoginThrottle
@@ -212,6 +213,7 @@ def draft(review_id: str, number: int) -> ResponseReturnValue:
     record = _record(config, review_id, number)
     report = report_of(config, record)
     published = published_versions(config).get(review_id, [])
+    vocabulary = load_vocabulary()
     return render_template(
         "editor/draft.html",
         record=record,
@@ -220,6 +222,8 @@ def draft(review_id: str, number: int) -> ResponseReturnValue:
         published=record.number in published,
         stances=STANCES,
         changes=report.diff or {},
+        schemes=SCHEMES,
+        vocabulary_labels={scheme: vocabulary.labels(scheme) for scheme in SCHEMES},
     )
 
 

@@ -21,6 +21,7 @@ from ingest.manifest import ReviewManifest
 from ingest.pipeline import ReviewInputs
 from ingest.review import locator_index
 from kg.build.claims import build_claims, build_vocabulary
+from kg.build.concepts import review_concept_graph
 from kg.build.profiles import add_profiles
 from kg.build.text import build_review_text
 from kg.rdf import ids
@@ -98,6 +99,10 @@ def build_dataset(reviews: Sequence[ReviewInputs], vocabulary: Vocabulary | None
             build_claims(graph("claims"), review_id, review.claims, iris, sentence_at, sentences)
         if review.profiles:
             add_profiles(graph("profiles"), review.profiles, iris)
+        if review.concepts.accepted or review.concepts.merged:
+            target = graph("concepts")
+            for triple in review_concept_graph(review.concepts, review_id):
+                target.add(triple)
     for review_id in latest:
         versions = [r for r in reviews if r.manifest.review_id == review_id and r.version]
         if versions:

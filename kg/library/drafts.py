@@ -36,7 +36,9 @@ from ingest.pipeline import ReviewInputs, ingest_review, read_manifests
 from ingest.problems import Severity
 from ingest.review import locator_index
 from ingest.safe_files import write_atomically
+from kg.answers.concept_proposals import propose_concepts
 from kg.answers.suggest import Suggestion, suggest
+from kg.build.concepts import with_review_concepts
 from kg.build.dataset import build_dataset
 from kg.config import Settings
 from kg.errors import InputError, KGError
@@ -113,6 +115,10 @@ class DraftReport:
     citation_fixes: list[dict[str, Any]] = field(default_factory=list)
     # The version's claims by what they say, each with the review's sentence (editors only).
     claims: list[dict[str, Any]] = field(default_factory=list)
+    # Concepts the review seems to need that the vocabulary lacks (kg.answers.concept_proposals).
+    concept_proposals: list[dict[str, Any]] = field(default_factory=list)
+    # Concepts this review's editors accepted or merged, as the report shows them.
+    review_concepts: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """As ``report.json`` keeps it."""
@@ -175,12 +181,25 @@ def analyse(settings: Settings, record: VersionRecord) -> DraftReport:
     )
     if review is not None and review.claims is not None:
         report.claims = _claims_seen(review)
+    if review is not None:
+        report.review_concepts = [
+            {"label": c.label, "scheme": c.scheme, "id": c.id, "definition": c.definition}
+            for c in review.concepts.accepted
+        ] + [
+            {"label": m.label, "scheme": m.scheme, "id": m.concept_id, "definition": ""}
+            for m in review.concepts.merged
+        ]
     if review is not None and review.audit is not None:
         audit = review.audit
         report.citations = len(audit.mentions)
         report.unresolved = [" / ".join(w["cited_as"]) for w in audit.unresolved_works()]
         report.uncited = list(audit.uncited)
-        report.suggestions = _open_suggestions(record, review, vocabulary)
+        known = with_review_concepts(vocabulary, review.concepts)
+        report.suggestions = _open_suggestions(record, review, known)
+        report.concept_proposals = [
+            {**asdict(p), "alt_labels": list(p.alt_labels), "sentences": list(p.sentences)}
+            for p in propose_concepts(audit, known, review.concepts.decided())
+        ]
         report.citation_fixes = _citation_fixes(review)
     if review is not None:
         try:

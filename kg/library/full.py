@@ -145,6 +145,8 @@ def _build_project(settings: Settings, options: PublishOptions) -> tuple[Library
     new: dict[str, VersionRecord] = {}
     who = current_user()
     for manifest in manifests:
+        if manifest.uploads_only:
+            continue  # its versions are editors' uploads, published one by one
         if not manifest.bibliography.is_file():
             problems.append(missing_bibliography(manifest))
             continue
