@@ -224,3 +224,51 @@ def test_the_evidence_brief_prints_on_one_a4_page(
     assert "Peer mentoring in the criminal justice system" in text and "Version" in text
     assert "Nothing in the review challenges it." in text
     assert "Grey literature" in text
+
+
+EVERY_PAGE = [
+    "/",
+    "/ask?q=what+supports+hope",
+    "/ask/brief?q=what+supports+hope",
+    "/ask?q=how+does+hope+lead+to+desistance",
+    "/source/buck2018core",
+    "/source/hmip2016inspection",
+    "/concept/mechanism/hope",
+    "/claim/clinks-2021-peer-mentoring/hope-and-self-confidence",
+    "/gap-map",
+    "/network",
+    "/review",
+    "/audit",
+    "/versions",
+    "/sparql",
+    "/about",
+    "/editor/login",
+]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_page_scrolls_sideways(server: str, browser: object, width: int) -> None:
+    """A phone (390 px) and a laptop (1,280 px): every page fits its width."""
+    watched = Watched(browser)
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": 900})
+    wide = {}
+    for path in EVERY_PAGE:
+        reply = page.goto(server + path)
+        assert reply is not None and reply.status == 200, path
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        if scroll > width:
+            wide[path] = scroll
+    watched.shot(f"phone-{width}")
+    assert wide == {}
+    assert watched.errors == [] and watched.foreign == []
+
+
+def test_every_page_is_accessible_on_a_phone(server: str, browser: object) -> None:
+    watched = Watched(browser)
+    watched.page.set_viewport_size({"width": 390, "height": 900})
+    problems = []
+    for path in EVERY_PAGE:
+        watched.page.goto(server + path)
+        problems += [f"{path}: {v}" for v in watched.axe()]
+    assert problems == []

@@ -196,3 +196,31 @@ def test_a_second_review_goes_from_the_browser_to_answers_with_its_own_concepts(
     assert "How content victims are" in page.locator("main").inner_text()
     assert problems == []
     assert watched.errors == [] and watched.foreign == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_editor_page_scrolls_sideways(editor_server: str, browser: object, width: int) -> None:
+    watched = Watched(browser)
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(editor_server + "/editor/login")
+    page.get_by_label("User name").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/editor/")
+    wide = {}
+    for path in (
+        "/editor/",
+        "/editor/upload",
+        "/editor/drafts/tiny-review/1",
+        "/editor/appraisals/tiny-review",
+        "/editor/appraisals/tiny-review/abbott2015",
+        "/editor/reviews/new",
+        "/diff?old=tiny-review/v1&new=tiny-review/v1",
+    ):
+        page.goto(editor_server + path)
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        if scroll > width:
+            wide[path] = scroll
+    assert wide == {}
+    assert watched.errors == [] and watched.foreign == []
