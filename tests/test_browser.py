@@ -272,3 +272,24 @@ def test_every_page_is_accessible_on_a_phone(server: str, browser: object) -> No
         watched.page.goto(server + path)
         problems += [f"{path}: {v}" for v in watched.axe()]
     assert problems == []
+
+
+def test_sparql_results_are_a_table_in_the_page(server: str, browser: object) -> None:
+    watched = Watched(browser)
+    page = watched.page
+    page.goto(server + "/sparql")
+    page.get_by_role("button", name="Run").click()
+    table = page.locator("table.results")
+    table.wait_for()
+    assert table.locator("tbody tr").count() == 20
+    assert page.locator("table.results a[href^='/claim/']").count() == 20
+    page.get_by_role("link", name="Sources cited for hope").click()
+    page.wait_for_url("**/sparql?query=**")
+    keys = page.locator("table.results tbody td").all_inner_texts()
+    assert "maruna2001making" in keys and len(keys) == 8  # as "what supports hope" says
+    page.get_by_label("Query").fill("SELECT * WHERE { SERVICE <http://example.org/> {} }")
+    page.get_by_role("button", name="Run").click()
+    assert "SERVICE" in page.get_by_role("alert").inner_text()
+    watched.shot("sparql-results")
+    assert watched.axe() == []
+    assert watched.errors == [] and watched.foreign == []

@@ -465,3 +465,37 @@ def test_a_client_taking_only_text_xml_gets_results_xml(sparql: FlaskClient, que
     assert reply.status_code == 200
     assert reply.headers["Content-Type"].startswith("text/xml")
     assert b'<sparql xmlns="http://www.w3.org/2005/sparql-results#">' in reply.data
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def test_a_browser_gets_the_results_as_a_table_with_links(sparql: FlaskClient) -> None:
+    query = (
+        "PREFIX evkg: <https://w3id.org/evkg/vocab#> "
+        "SELECT ?claim ?concept WHERE { ?claim evkg:mechanism ?concept } ORDER BY ?claim LIMIT 5"
+    )
+    reply = sparql.get("/sparql", query_string={"query": query}, headers=BROWSER)
+    assert reply.status_code == 200 and reply.mimetype == "text/html"
+    html = reply.get_data(as_text=True)
+    assert '<table class="results">' in html and "5 rows" in html
+    assert 'href="/claim/clinks-2021-peer-mentoring/' in html
+    assert 'href="/concept/mechanism/' in html
+    # Each format can be downloaded from the page.
+    assert "format=csv" in html and "format=xml" in html
+    csv_reply = sparql.get("/sparql", query_string={"query": query, "format": "csv"})
+    assert csv_reply.mimetype == "text/csv"
+    assert csv_reply.headers["Content-Disposition"] == 'attachment; filename="results.csv"'
+    # A program asking for anything still gets the protocol's default, JSON.
+    plain = sparql.get("/sparql", query_string={"query": query}, headers={"Accept": "*/*"})
+    assert plain.mimetype == "application/sparql-results+json"
+
+
+def test_a_browser_sees_a_refusal_in_the_page(sparql: FlaskClient) -> None:
+    reply = sparql.post("/sparql", data={"query": "INSERT DATA { <a> <b> <c> }"}, headers=BROWSER)
+    assert reply.status_code == 400
+    html = reply.get_data(as_text=True)
+    assert 'role="alert"' in html and "This endpoint is read-only" in html
+    assert "INSERT DATA { &lt;a&gt; &lt;b&gt; &lt;c&gt; }" in html  # the query kept, escaped
+    broken = sparql.get("/sparql", query_string={"query": "SELECT * {"}, headers=BROWSER)
+    assert broken.status_code == 400 and "The query failed" in broken.get_data(as_text=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, request
 
 from kg.store.embedded import PRIVATE_SUFFIX
 from kg.store.guard import RefusedQuery, check_query
@@ -30,6 +30,7 @@ from kg.store.results import (
     select_xml,
 )
 from kg.store.worker import QueryTimeout
+from web import sparql_page
 from web.store_access import get_store
 
 bp = Blueprint("sparql", __name__)
@@ -70,7 +71,11 @@ EXAMPLES = (
 )
 
 
-def _error(status: int, message: str) -> Response:
+def _error(status: int, message: str, query: str | None = None) -> Response:
+    """A refusal: plain text for a client, the form with the message for a browser."""
+    if query is not None:
+        shown = message[:1].upper() + message[1:]
+        return Response(sparql_page.page(query, EXAMPLES, error=shown), status=status)
     return Response(message + "\n", status=status, mimetype="text/plain")
 
 
@@ -82,19 +87,31 @@ def sparql() -> Response | str:
         refused.headers["Allow"] = "GET, HEAD, POST"
         return refused
     query, problem = _query_from_request()
+    html = sparql_page.wants_html()
     if problem:
-        return _error(400, problem)
+        return _error(400, problem, query if html else None)
     if query is None:
-        return render_template("sparql.html", examples=EXAMPLES)
+        return sparql_page.page(None, EXAMPLES)
     try:
         checked = check_query(query)
     except RefusedQuery as exc:
-        return _error(400, str(exc))
+        return _error(400, str(exc), query if html else None)
     dataset, problem = _dataset_from_request()
     if problem:
-        return _error(400, problem)
+        return _error(400, problem, query if html else None)
     offered = _offered(checked.kind)
-    if "Accept" in request.headers and request.accept_mimetypes.best_match(offered) is None:
+    asked = request.args.get("format")
+    if asked is not None and asked not in sparql_page.FORMAT_TYPES:
+        return _error(400, f"format is one of {', '.join(sparql_page.FORMAT_TYPES)}")
+    if asked is not None and sparql_page.FORMAT_TYPES[asked] not in offered:
+        return _error(406, f"this query's results come as one of: {', '.join(offered)}")
+    if html:
+        pass  # a browser: the page below
+    elif (
+        asked is None
+        and "Accept" in request.headers
+        and request.accept_mimetypes.best_match(offered) is None
+    ):
         # Said before the query runs: nothing it could answer would be read.
         return _error(406, f"this query's results come as one of: {', '.join(offered)}")
     admitted: threading.BoundedSemaphore = current_app.extensions["evkg.sparql_slots"]
@@ -104,7 +121,7 @@ def sparql() -> Response | str:
         busy.headers["Retry-After"] = str(RETRY_AFTER)
         return busy
     try:
-        return _run(_with_base(checked.text), checked.kind, dataset)
+        return _run(_with_base(checked.text), checked.kind, dataset, query if html else None)
     finally:
         admitted.release()
 
@@ -115,7 +132,8 @@ def _with_base(text: str) -> str:
     return f"BASE <{BASE_IRI}> {text}"
 
 
-def _run(text: str, kind: str, dataset: QueryDataset) -> Response:
+def _run(text: str, kind: str, dataset: QueryDataset, shown: str | None = None) -> Response:
+    """Run the query; ``shown``: the query as the user wrote it, for a browser's page."""
     config = current_app.config
     try:
         answer = get_store().run_public_query(
@@ -126,9 +144,12 @@ def _run(text: str, kind: str, dataset: QueryDataset) -> Response:
             dataset=dataset,
         )
     except (QueryTimeout, EndpointTimeout) as exc:
-        return _error(503, str(exc))
+        return _error(503, str(exc), shown)
     if answer.kind == "error":
-        return _error(400, f"the query failed: {answer.payload}")
+        return _error(400, f"the query failed: {answer.payload}", shown)
+    if shown is not None:
+        page = sparql_page.results(shown, EXAMPLES, answer.kind, answer.payload, answer.truncated)
+        return Response(page, mimetype="text/html")
     return _respond(answer.kind, answer.payload, answer.truncated)
 
 
@@ -209,6 +230,9 @@ def _offered(kind: str) -> list[str]:
 def _respond(kind: str, payload: object, truncated: bool) -> Response:
     offered = _offered(kind)
     best = request.accept_mimetypes.best_match(offered, default=offered[0]) or offered[0]
+    asked = request.args.get("format")
+    if asked in sparql_page.FORMAT_TYPES:
+        best = sparql_page.FORMAT_TYPES[asked]  # a download link from the page
     if kind == "graph":
         assert isinstance(payload, list)  # noqa: S101
         try:
@@ -230,5 +254,8 @@ def _respond(kind: str, payload: object, truncated: bool) -> Response:
     # Answered in the very media type chosen, so a client that takes only text/xml gets it.
     response = Response(body, content_type=f"{best}; charset=utf-8")
     response.headers["X-EVKG-Truncated"] = "true" if truncated else "false"
+    if asked in sparql_page.FORMAT_TYPES:
+        response.headers["Content-Disposition"] = f'attachment; filename="results.{asked}"'
+
     response.headers["Vary"] = "Accept"
     return response
