@@ -292,4 +292,6 @@ def test_sparql_results_are_a_table_in_the_page(server: str, browser: object) ->
     assert "SERVICE" in page.get_by_role("alert").inner_text()
     watched.shot("sparql-results")
     assert watched.axe() == []
-    assert watched.errors == [] and watched.foreign == []
+    # The refusal is a real 400, which Chromium logs; nothing else may go wrong.
+    assert [e for e in watched.errors if "status of 400" not in e] == []
+    assert watched.foreign == []
