@@ -17,15 +17,21 @@ def test_references_of_the_seed_bibliography(library_store: GraphStore) -> None:
     refs = read_model(library_store).references
     assert len(refs) == 39
     assert refs["buck2018core"] == (
-        "Buck, G. (2018) \u201cThe core conditions of peer mentoring\u201d, Criminology & "
+        "Buck, G. (2018) \u2018The core conditions of peer mentoring\u2019, Criminology & "
         "Criminal Justice, 18(2), pp. 190\u2013206. Available at: "
         "https://chesterrep.openrepository.com/handle/10034/620483."
     )
     # Nothing the list does not say: no "[Preprint]" for an article without volume or pages.
     assert "Preprint" not in refs["duvnjak2021lived"]
     assert refs["buck2020all"].startswith("Buck, G. et al. (2020)")
-    assert "in H. McLaughlin et al. (eds.)" in refs["buck2020all"]
+    assert "in H. McLaughlin et al. (eds)" in refs["buck2020all"]
+    assert "\u201cparticipatory\u201d criminal justice\u2019" in refs["buck2020all"]
     assert refs["clinks2012supporting"].startswith("Clinks and MBF (2012)")
+    # A title with its own quotation marks, as Cite Them Right prints it: never doubled.
+    assert refs["buck2017wanted"].startswith(
+        "Buck, G. (2017) \u2018\u201cI wanted to feel the way they did\u201d: Mimesis as a "
+        "situational dynamic of peer mentoring by ex-offenders\u2019, Deviant Behavior"
+    )
 
 
 @pytest.mark.embedded_only

