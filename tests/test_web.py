@@ -21,14 +21,19 @@ class PageParts(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.tags: list[str] = []
-        self.links: list[str] = []
+        self.links: list[str] = []  # what the page loads or links to on this site
+        self.outside: list[str] = []  # links a reader may follow to another site
         self.keys: list[str] = []
         self.text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
         values = dict(attrs)
-        self.links += [v for k, v in attrs if k in ("href", "src") and v]
+        found = [v for k, v in attrs if k in ("href", "src") and v]
+        if tag == "a" and found and found[0].startswith(("https://", "http://")):
+            self.outside += found  # a DOI or a URL of the reference: followed, never loaded
+        else:
+            self.links += found
         if tag == "tr" and values.get("data-key"):
             self.keys.append(str(values["data-key"]))
 

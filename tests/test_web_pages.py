@@ -14,6 +14,7 @@ from kg.rdf.concepts import load_vocabulary
 from kg.store.embedded import publish
 from tests.conftest import DATA, copy_project, needs_seed
 from tests.test_web import parse
+from web.pages import FACET_NAMES
 
 
 @pytest.mark.parametrize(
@@ -33,6 +34,7 @@ def test_every_page_renders_self_contained(client: FlaskClient, path: str) -> No
     assert response.status_code == 200
     page = parse(response.get_data(as_text=True))
     assert page.links and all(link.startswith(("/", "#")) for link in page.links)
+    assert all(link.startswith("https://") for link in page.outside)
     assert "h1" in page.tags and "main" in page.tags
 
 
@@ -183,3 +185,18 @@ def test_the_review_page_is_absent_without_the_text(tmp_path: Path) -> None:
         html = reply.get_data(as_text=True)
         assert "The review&#39;s text is not available on this server." in html
         assert "server.." not in html
+
+
+def test_a_source_page_speaks_plainly_in_a_fixed_order_and_links_its_doi(
+    client: FlaskClient,
+) -> None:
+    page = parse(client.get("/source/buck2018core").get_data(as_text=True))
+    text = " ".join(page.text)
+    rows = [t.strip() for t in page.text if t.strip() in FACET_NAMES.values()]
+    assert rows == [n for n in FACET_NAMES.values() if n in rows]  # the fixed order
+    assert rows[:3] == ["Type of work", "Peer reviewed", "Study design"]
+    assert "not-stated" not in text and "true" not in page.text
+    assert "https://chesterrep.openrepository.com/handle/10034/620483" in page.outside
+    assert "In the same claims" in text and "In the same sentence of the review" in text
+    other = parse(client.get("/source/sells2020peer").get_data(as_text=True))
+    assert "/source/tsip2012wire" in other.links  # cited in one sentence with it

@@ -22,7 +22,7 @@ from ingest.claim_terms import STANCES
 from kg.answers.answer import answer, page_of, pages_of
 from kg.answers.evidence import APPRAISED
 from kg.answers.gapmap import gap_map, is_none_named
-from kg.answers.knowledge import citation_authors
+from kg.answers.knowledge import SourceInfo, citation_authors
 from kg.answers.network_view import network_data
 from kg.answers.review_view import review_outline, review_sections, sources_of
 from kg.library.review_details import ReviewDetails, review_details
@@ -172,19 +172,58 @@ def source(key: str) -> ResponseReturnValue:
     claims = [c for c in k.claims.values() if key in c.keys]
     mentions = [m for m in k.mentions if m.key == key]
     sentences = {m.place for m in mentions}
-    co_cited = sorted(
-        {m.key for m in k.mentions if m.place in sentences and m.key and m.key != key}
+    same_sentence = {m.key for m in k.mentions if m.place in sentences and m.key} - {key}
+    same_claim = {other for c in claims for other in c.keys} - {key}
+
+    def listed(keys: set[str]) -> list[SourceInfo]:
+        return sorted((k.sources[c] for c in keys if c in k.sources), key=_by_citation)
+
+    model = answers_model()
+    item = model.items.get(key, {})
+    links = [
+        (label, url)
+        for label, url in (
+            (f"DOI {item['DOI']}", f"https://doi.org/{item['DOI']}")
+            if item.get("DOI")
+            else ("", ""),
+            (item.get("URL", ""), item.get("URL", "")),
+        )
+        if url.startswith(("https://", "http://"))
+    ]
+    profile = sorted(
+        ((f, vs) for f, vs in info.profile.items() if not f.startswith(APPRAISED)),
+        key=lambda pair: (FACET_ORDER.index(pair[0]) if pair[0] in FACET_ORDER else 99, pair[0]),
     )
     return render_template(
         "source.html",
         source=info,
         claims=claims,
         mentions=mentions,
-        reference=answers_model().references.get(key),
+        reference=model.references.get(key),
         knowledge=k,
-        co_cited=[k.sources[c] for c in co_cited if c in k.sources],
+        profile=profile,
+        facet_names=FACET_NAMES,
+        links=links,
+        cited_with=listed(same_claim),
+        same_sentence=listed(same_sentence),
         appraisal=[(f, vs) for f, vs in info.profile.items() if f.startswith(APPRAISED)],
     )
+
+
+# A source's profile, in this order and in these words.
+FACET_NAMES = {
+    "publication-type": "Type of work",
+    "peer-reviewed": "Peer reviewed",
+    "study-design": "Study design",
+    "setting": "Settings",
+    "population": "Populations",
+    "by-review-author": "By the review's own author",
+}
+FACET_ORDER = list(FACET_NAMES)
+
+
+def _by_citation(source: SourceInfo) -> tuple[str, str]:
+    return (source.authors.casefold(), source.year)
 
 
 @bp.get("/claim/<review_id>/<claim_id>")

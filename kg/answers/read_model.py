@@ -26,6 +26,7 @@ class ReadModel:
         self.store = store
         self._given = index
         self._lock = threading.Lock()
+        self._items: dict[str, dict[str, Any]] | None = None
         self._knowledge: Knowledge | None = None
         self._references: dict[str, str] | None = None
 
@@ -64,6 +65,15 @@ class ReadModel:
                     items = csl_items(self.store)
                     self._references = letter_references(items, render_items(items))
         return self._references
+
+    @property
+    def items(self) -> dict[str, dict[str, Any]]:
+        """Every source as CSL-JSON, by bib key: what exports and source pages link from."""
+        if self._items is None:
+            with self._lock:
+                if self._items is None:
+                    self._items = {item["id"]: item for item in csl_items(self.store)}
+        return self._items
 
     def _index(self) -> dict[str, Any] | None:
         if self._given is not None:

