@@ -200,3 +200,16 @@ def test_a_source_page_speaks_plainly_in_a_fixed_order_and_links_its_doi(
     assert "In the same claims" in text and "In the same sentence of the review" in text
     other = parse(client.get("/source/sells2020peer").get_data(as_text=True))
     assert "/source/tsip2012wire" in other.links  # cited in one sentence with it
+
+
+def test_the_audit_links_each_problem_to_its_place_in_the_review(client: FlaskClient) -> None:
+    html = client.get("/audit").get_data(as_text=True)
+    page = parse(html)
+    places = [link for link in page.links if link.startswith("/review#sentence-")]
+    assert len(places) >= 3  # Pollack, Farrall, Buck et al. 2015
+    assert "paragraph" in " ".join(page.text)  # the locator, not a bare sentence number
+    # All rights reserved: the review's words are not shown in the audit.
+    assert "<q>" not in html
+    review = client.get("/review").get_data(as_text=True)
+    for place in places:
+        assert f'id="{place.split("#")[1]}"' in review

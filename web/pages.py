@@ -24,7 +24,12 @@ from kg.answers.evidence import APPRAISED
 from kg.answers.gapmap import gap_map, is_none_named
 from kg.answers.knowledge import SourceInfo, citation_authors
 from kg.answers.network_view import network_data
-from kg.answers.review_view import review_outline, review_sections, sources_of
+from kg.answers.review_view import (
+    review_outline,
+    review_sections,
+    sentence_locators,
+    sources_of,
+)
 from kg.library.review_details import ReviewDetails, review_details
 from kg.rdf.concepts import CONCEPT_BASE, SCHEME_SEGMENTS
 from kg.rdf.namespaces import BASE
@@ -280,12 +285,17 @@ def audit() -> str:
     unresolved = [m for m in k.mentions if m.resolution != "resolved"]
     cited = {m.key for m in k.mentions if m.key}
     uncited = [s for s in k.sources.values() if s.key not in cited]
+    store = get_store()
     return render_template(
         "audit.html",
         unresolved=unresolved,
         uncited=uncited,
         total=len(k.mentions),
         has_text=bool(k.mentions),
+        # Each problem's place, linked to the review page; its sentence only where the
+        # review's licence lets the whole text be shown.
+        locators=sentence_locators(review_sections(store)) if unresolved else {},
+        show_text=text_shown_in_full(review_details(store)),
     )
 
 

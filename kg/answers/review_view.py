@@ -19,6 +19,7 @@ class Segment:
     text: str
     key: str | None = None
     status: str | None = None  # resolved | unresolved | ambiguous
+    anchor: int | None = None  # where a sentence starts: its number in the review
 
 
 @dataclass
@@ -27,14 +28,16 @@ class Paragraph:
 
     index: int
     sentences: list[list[Segment]] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)  # each sentence's number in the review
 
     @property
     def segments(self) -> list[Segment]:
-        """The paragraph's text as one run of segments."""
+        """The paragraph's text as one run of segments, each sentence marked where it starts."""
         joined: list[Segment] = []
-        for sentence in self.sentences:
+        for number, sentence in zip(self.numbers, self.sentences, strict=True):
             if joined:
                 joined.append(Segment(" "))
+            joined.append(Segment("", anchor=number))
             joined += sentence
         return joined
 
@@ -93,7 +96,18 @@ def review_sections(store: GraphStore) -> list[Section]:
         if not section.paragraphs or section.paragraphs[-1].index != paragraph_index:
             section.paragraphs.append(Paragraph(paragraph_index))
         section.paragraphs[-1].sentences.append(_segments(entry))
+        section.paragraphs[-1].numbers.append(index)
     return sections
+
+
+def sentence_locators(sections: list[Section]) -> dict[int, str]:
+    """Each sentence's number in the review, with its locator as claims files write it."""
+    found = {}
+    for section in sections:
+        for p, paragraph in enumerate(section.paragraphs, start=1):
+            for n, number in enumerate(paragraph.numbers, start=1):
+                found[number] = f"{section.title}, paragraph {p}, sentence {n}"
+    return found
 
 
 @dataclass
@@ -103,6 +117,7 @@ class OutlineSentence:
     locator: str  # "<section>, paragraph N, sentence M", as claims files write it
     citations: list[Segment]
     claims: list[ClaimInfo]
+    number: int = 0  # the sentence's number in the review (its anchor on the review page)
 
 
 def review_outline(
@@ -121,12 +136,14 @@ def review_outline(
     for section in sections:
         shown = []
         for p, paragraph in enumerate(section.paragraphs, start=1):
-            for n, sentence in enumerate(paragraph.sentences, start=1):
+            for n, (number, sentence) in enumerate(
+                zip(paragraph.numbers, paragraph.sentences, strict=True), start=1
+            ):
                 locator = f"{section.title}, paragraph {p}, sentence {n}"
                 citations = [seg for seg in sentence if seg.status]
                 claims = by_locator.get(locator, [])
                 if citations or claims:
-                    shown.append(OutlineSentence(locator, citations, claims))
+                    shown.append(OutlineSentence(locator, citations, claims, number))
         outline.append((section.title, shown))
     return outline
 
