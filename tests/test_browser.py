@@ -295,3 +295,23 @@ def test_sparql_results_are_a_table_in_the_page(server: str, browser: object) ->
     # The refusal is a real 400, which Chromium logs; nothing else may go wrong.
     assert [e for e in watched.errors if "status of 400" not in e] == []
     assert watched.foreign == []
+
+
+def test_the_references_of_an_answer_are_copied_with_one_button(
+    server: str, browser: object
+) -> None:
+    context = browser.new_context(  # type: ignore[attr-defined]
+        permissions=["clipboard-read", "clipboard-write"]
+    )
+    page = context.new_page()
+    try:
+        page.goto(server + "/ask?q=what+supports+hope")
+        page.get_by_role("link", name="The references (Harvard), to copy").click()
+        page.wait_for_url("**/ask/references?**")
+        page.get_by_role("button", name="Copy the references").click()
+        page.get_by_role("status").filter(has_text="Copied 8 references.").wait_for()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.count("\n\n") == 7 and copied.startswith("Barrenger")
+        assert "\u2018\u201cI wanted to feel the way they did\u201d" in copied
+    finally:
+        context.close()

