@@ -100,10 +100,40 @@ def test_the_network_draws_offline_with_no_errors(server: str, browser: object) 
     )
     page.goto(server + "/network")
     page.wait_for_selector("#network[data-ready='true'] canvas", timeout=15000)
+    # The legend names every kind, in words.
+    legend = page.locator("#filters").inner_text()
+    assert "Mechanism: how mentoring works" in legend and "Outcome: what it changes" in legend
+    # The table twin: by name, with real links to each node's linked nodes.
+    names = page.locator("table.network-table tbody tr td:first-child").all_inner_texts()
+    assert names == sorted(names, key=str.casefold) and len(names) > 60
+    hope = page.locator("table.network-table tr[data-node$='/mechanism/hope']")
+    assert hope.locator("td:nth-child(3) a[href^='/source/']").count() == 8  # its 8 sources
+    # From the keyboard: focus the drawing, move to the first node by name, Enter for details.
+    page.locator("#network").focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    details = page.locator("#details")
+    assert names[0] in details.inner_text()
+    assert details.get_by_role("link", name="Open its page").count() == 1
+    # A filter lays the rest out again: the concepts move into the sources' place.
+    before = page.evaluate(
+        "(() => { const n = document.getElementById('network').evkgNetwork; "
+        "return n.getPositions(['https://w3id.org/evkg/concept/mechanism/hope']); })()"
+    )
     page.uncheck("input[value='source']")
-    rows = page.locator("table.network-table tbody tr").count()
-    assert rows > 60
+    page.wait_for_selector("#network[data-layouts='2']")
+    after = page.evaluate(
+        "(() => { const n = document.getElementById('network').evkgNetwork; "
+        "return n.getPositions(['https://w3id.org/evkg/concept/mechanism/hope']); })()"
+    )
+    assert after != before
     watched.shot("network")
+    # The other views draw too; the sources that carry the review are tabled.
+    assert page.get_by_role("heading", name="Which sources carry the review").is_visible()
+    for view in ("co-citation", "authors", "paths"):
+        page.goto(server + f"/network?view={view}")
+        page.wait_for_selector("#network[data-ready='true'] canvas", timeout=15000)
+        assert page.locator("table.network-table tbody tr").count() > 5, view
     assert watched.errors == [] and watched.foreign == []
     assert watched.axe() == []
 

@@ -93,3 +93,23 @@ def test_networks(knowledge: Knowledge) -> None:
     assert not co.has_edge("sells2020peer", "zdun2011immigration")
     assert central_sources(knowledge, 1)[0][0] == "buck2020peer"
     assert author_graph(knowledge).has_edge("Hucklesby", "Wincup")
+
+
+def test_every_view_of_the_network_is_laid_out_and_linked(knowledge: Knowledge) -> None:
+    from kg.answers.network_view import VIEWS, centrality_table, neighbours, network_data
+
+    for view in VIEWS:
+        data = network_data(knowledge, view)
+        assert data["nodes"] and all("x" in n and "y" in n and n["color"] for n in data["nodes"])
+        ids = {n["id"] for n in data["nodes"]}
+        assert all(e["from"] in ids and e["to"] in ids for e in data["edges"]), view
+    concepts = network_data(knowledge, "concepts")
+    # Kinds in columns: every source left of every concept.
+    xs = {n["group"]: [] for n in concepts["nodes"]}
+    for n in concepts["nodes"]:
+        xs[n["group"]].append(n["x"])
+    assert max(xs["source"]) < min(xs["mechanisms"]) < min(xs["outcomes"])
+    linked = neighbours(concepts)
+    assert len(linked[MECH + "hope"]) == 8  # the sources of "what supports hope"
+    top = centrality_table(knowledge)
+    assert top[0][0] == "buck2020peer" and top[0][3] > 0

@@ -23,7 +23,14 @@ from kg.answers.answer import answer, page_of, pages_of
 from kg.answers.evidence import APPRAISED
 from kg.answers.gapmap import gap_map, is_none_named
 from kg.answers.knowledge import SourceInfo, citation_authors
-from kg.answers.network_view import network_data
+from kg.answers.network_view import (
+    COLOURS,
+    KIND_NAMES,
+    VIEWS,
+    centrality_table,
+    neighbours,
+    network_data,
+)
 from kg.answers.review_view import (
     review_outline,
     review_sections,
@@ -301,15 +308,37 @@ def audit() -> str:
 
 @bp.get("/network")
 def network() -> str:
-    """The network of sources and concepts, with a table that lists the same nodes."""
-    data = network_data(knowledge())
-    return render_template("network.html", nodes=data["nodes"], kinds=data["kinds"])
+    """A view of the evidence as a network.
+
+    With its legend, a table of the same nodes, and the sources that carry the review.
+    """
+    view = _network_view()
+    k = knowledge()
+    data = network_data(k, view)
+    return render_template(
+        "network.html",
+        data=data,
+        nodes=sorted(data["nodes"], key=lambda n: str(n["label"]).casefold()),
+        linked=neighbours(data),
+        views=VIEWS,
+        view=view,
+        kind_names=KIND_NAMES,
+        colours=COLOURS,
+        central=centrality_table(k),
+    )
 
 
 @bp.get("/network.json")
 def network_json() -> ResponseReturnValue:
     """The network's data for the page's script (never inlined into the HTML)."""
-    return jsonify(network_data(knowledge()))
+    return jsonify(network_data(knowledge(), _network_view()))
+
+
+def _network_view() -> str:
+    view = request.args.get("view", "concepts")
+    if view not in VIEWS:
+        abort(404, description=f"the views are: {', '.join(VIEWS)}")
+    return view
 
 
 @bp.get("/vendor/<name>")
