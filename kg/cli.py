@@ -391,6 +391,14 @@ def _diff(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         changes = diff_versions(read_version(folder(args.old)), read_version(folder(args.new)))
+        if parse_version_id(args.old) and parse_version_id(args.new):
+            # Archived versions have a manifest: each can be built and checked on its own.
+            from kg.library.version_checks import shacl_gone
+
+            archive = archive_of(settings)
+            changes["shacl_problems_gone"] = shacl_gone(
+                settings, archive.find(args.old), archive.find(args.new)
+            )
     except (VersionError, ArchiveError) as exc:
         raise InputError(str(exc)) from exc
     if args.json:

@@ -20,7 +20,7 @@ from kg.config import Settings
 from kg.library.assembly import PublishOptions, archive_of
 from kg.library.full import build_project, published_versions
 from tests.conftest import DATA, ROOT
-from tests.tiny_project import PASSWORD, REVIEW, V2, make_tiny_project
+from tests.tiny_project import PASSWORD, REVIEW, V2, environment, make_tiny_project
 from web import create_app
 from web.accounts import Accounts
 
@@ -886,3 +886,23 @@ def test_a_second_review_on_a_new_topic_brings_its_own_concepts(
     assert "victim-satisfaction" not in (ROOT / "kg" / "rdf" / "vocabulary.ttl").read_text()
     build_project(project, PublishOptions())
     assert published_versions(project)["restorative-demo"] == [1]
+
+
+def test_evkg_diff_of_two_versions_lists_the_shacl_problems_a_version_fixed(
+    editor: FlaskClient,
+    project: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bib = (V2 / "references.bib").read_text("utf-8")
+    undated = re.sub(r"(@book\{fox2021,[^@]*?)year\s*=\s*\{2021\},?", r"\1", bib, count=1)
+    assert undated != bib
+    assert upload(editor, bibliography=(undated.encode(), "refs.bib"))[0] == 302
+    assert upload(editor, bibliography=(bib.encode(), "refs.bib"))[0] == 302
+    for name, value in environment(project).items():
+        monkeypatch.setenv(name, value)
+    capsys.readouterr()
+    assert main(["diff", f"{REVIEW}/v2", f"{REVIEW}/v3", "--json"]) == 1
+    gone = json.loads(capsys.readouterr().out)["shacl_problems_gone"]
+    assert gone  # the undated source's warnings, gone once it has its year
+    assert any("year" in g["message"].lower() or "date" in g["message"].lower() for g in gone)

@@ -105,7 +105,7 @@ def test_every_view_of_the_network_is_laid_out_and_linked(knowledge: Knowledge) 
         assert all(e["from"] in ids and e["to"] in ids for e in data["edges"]), view
     concepts = network_data(knowledge, "concepts")
     # Kinds in columns: every source left of every concept.
-    xs = {n["group"]: [] for n in concepts["nodes"]}
+    xs: dict[str, list[float]] = {n["group"]: [] for n in concepts["nodes"]}
     for n in concepts["nodes"]:
         xs[n["group"]].append(n["x"])
     assert max(xs["source"]) < min(xs["mechanisms"]) < min(xs["outcomes"])
