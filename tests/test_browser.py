@@ -156,7 +156,9 @@ def test_case_10_script_titles_stay_inert_in_the_browser(
         if path == "/network":
             page.wait_for_selector("#network[data-ready='true'] canvas", timeout=15000)
     table = page.locator("table.network-table").inner_text()
-    assert '<script>alert("t")</script>' in table  # shown as text
+    assert "<img src=x onerror=alert(1)>" in table  # a hostile author's name, shown as text
+    page.goto(hostile_server + "/source/hostile2020")
+    assert '<script>alert("t")</script>' in page.locator("main").inner_text()
     assert dialogs == []  # no alert() ever ran
     assert page.locator("script:not([src])").count() == 0
     assert watched.errors == [] and watched.foreign == []
