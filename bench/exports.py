@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.serving import ROOT, served
+
 EXPORTS = [
     "/references.bib",
     "/references.ris",
@@ -48,24 +44,7 @@ def main() -> None:
     parser.add_argument("--store", default=str(ROOT / "var" / "store"))
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env={**os.environ, "EVKG_STORE_DIR": args.store},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                _time(base + "/")
-                break
-            except OSError:
-                time.sleep(0.1)
+    with served(args.store) as base:
         results = {}
         for path in EXPORTS:
             first = _time(base + path)
@@ -81,9 +60,6 @@ def main() -> None:
                 f"slowest {row['max_ms']:6.1f} ms"
             )
         print(json.dumps(results))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

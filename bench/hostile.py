@@ -13,20 +13,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.serving import ROOT, served
+
 HOSTILE = (
     "SELECT * WHERE { FILTER(" + "+".join(["1"] * 4000) + ") }",
     "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
@@ -52,24 +48,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--attackers", type=int, default=8)
     args = parser.parse_args()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env={**os.environ, "EVKG_STORE_DIR": args.store},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(300):
-            try:
-                _fetch(base + READERS["answer API"])
-                break
-            except OSError:
-                time.sleep(0.1)
+    with served(args.store, READERS["answer API"], wait=60) as base:
         stop = time.monotonic() + args.seconds
         answered: Counter[int] = Counter()
         latencies: dict[str, list[float]] = {name: [] for name in READERS}
@@ -91,9 +70,6 @@ def main() -> None:
             thread.start()
         for thread in threads:
             thread.join(timeout=args.seconds + 120)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     out: dict[str, object] = {"attackers": args.attackers, "seconds": args.seconds}
     for name, values in latencies.items():
         values.sort()

@@ -6,15 +6,11 @@ version cannot change) and sends the editor back to its report, which is made ag
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
-from ingest.archive import ArchiveError, VersionRecord
+from ingest.archive import VersionRecord
 from kg.config import Settings
-from kg.errors import KGError
-from kg.library.assembly import archive_of
 from kg.library.citation_fixes import (
     ShortForm,
     add_reference,
@@ -22,16 +18,10 @@ from kg.library.citation_fixes import (
     resolve_citation,
     short_form_entry,
 )
-from kg.library.drafts import VersionPublished
-from web.auth import current_editor, editor_required
-from web.store_access import app_settings
+from web.auth import editor_required
+from web.editor_actions import MAX_FIELD, act_on_draft, form_field
 
 bp = Blueprint("editor_citations", __name__, url_prefix="/editor/drafts")
-MAX_FIELD = 1_000
-
-
-def _field(name: str) -> str:
-    return request.form.get(name, "")[:MAX_FIELD].strip()
 
 
 def _written() -> list[str]:
@@ -39,36 +29,17 @@ def _written() -> list[str]:
     return [c[:MAX_FIELD].strip() for c in request.form.getlist("cited_as")][:20]
 
 
-def _act(
-    review_id: str, number: int, act: Callable[[Settings, VersionRecord, str], str]
-) -> ResponseReturnValue:
-    config = app_settings()
-    try:
-        record = archive_of(config).get(review_id, number)
-    except ArchiveError:
-        abort(404, description=f"{review_id} has no version v{number}")
-    try:
-        done = act(config, record, current_editor() or "unknown")
-    except VersionPublished as exc:
-        abort(409, description=str(exc))
-    except KGError as exc:
-        flash(f"Nothing was changed: {exc}", "error")
-    else:
-        flash(done)
-    return redirect(url_for("editor.draft", review_id=review_id, number=number) + "#citations")
-
-
 @bp.post("/<review_id>/<int:number>/citations/resolve")
 @editor_required
 def resolve(review_id: str, number: int) -> ResponseReturnValue:
     """The citation means this reference of the list (the editors' judgement)."""
-    cited_as, key = _written(), _field("key")
+    cited_as, key = _written(), form_field("key")
 
     def act(config: Settings, record: VersionRecord, editor: str) -> str:
         resolve_citation(config, record, cited_as, key, editor)
         return f"“{' / '.join(cited_as)}” now resolves to {key}, by your judgement."
 
-    return _act(review_id, number, act)
+    return act_on_draft(review_id, number, act, "citations")
 
 
 @bp.post("/<review_id>/<int:number>/citations/seen")
@@ -81,7 +52,7 @@ def seen(review_id: str, number: int) -> ResponseReturnValue:
         mark_not_in_list(config, record, cited_as, editor)
         return f"“{' / '.join(cited_as)}” is marked as seen: not in the reference list."
 
-    return _act(review_id, number, act)
+    return act_on_draft(review_id, number, act, "citations")
 
 
 @bp.post("/<review_id>/<int:number>/citations/add")
@@ -96,14 +67,14 @@ def add(review_id: str, number: int) -> ResponseReturnValue:
         if not entry.strip():
             entry = short_form_entry(
                 ShortForm(
-                    key=_field("key"),
-                    authors=_field("authors"),
-                    year=_field("year"),
-                    title=_field("title"),
-                    kind=_field("kind"),
-                    container=_field("container"),
-                    publisher=_field("publisher"),
-                    url=_field("url"),
+                    key=form_field("key"),
+                    authors=form_field("authors"),
+                    year=form_field("year"),
+                    title=form_field("title"),
+                    kind=form_field("kind"),
+                    container=form_field("container"),
+                    publisher=form_field("publisher"),
+                    url=form_field("url"),
                 )
             )
         updated, key = add_reference(config, record, entry, editor)
@@ -112,4 +83,4 @@ def add(review_id: str, number: int) -> ResponseReturnValue:
             return f"Added {key} to the reference list; “{' / '.join(cited_as)}” resolves to it."
         return f"Added {key} to the reference list."
 
-    return _act(review_id, number, act)
+    return act_on_draft(review_id, number, act, "citations")

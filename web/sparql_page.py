@@ -17,6 +17,7 @@ from flask import render_template, request, url_for
 
 from kg.rdf.concepts import CONCEPT_BASE
 from kg.rdf.namespaces import BASE
+from kg.store.results import term_json
 from web.store_access import knowledge
 
 # ?format= for a download link (not part of the protocol; clients negotiate with Accept).
@@ -76,9 +77,9 @@ def results(query: str, examples: Any, kind: str, payload: Any, truncated: bool)
         data = "\n".join(payload).encode("utf-8")
         rows = [
             [
-                _cell(_term(t.subject), sources),
-                _cell(_term(t.predicate), sources),
-                _cell(_term(t.object), sources),
+                _cell(term_json(t.subject), sources),
+                _cell(term_json(t.predicate), sources),
+                _cell(term_json(t.object), sources),
             ]
             for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
         ]
@@ -94,19 +95,6 @@ def results(query: str, examples: Any, kind: str, payload: Any, truncated: bool)
         truncated=truncated,
         downloads=downloads,
     )
-
-
-def _term(term: Any) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    found = {"type": "literal", "value": term.value}
-    if term.language:
-        found["xml:lang"] = term.language
-    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        found["datatype"] = term.datatype.value
-    return found
 
 
 def _cell(term: dict[str, str] | None, sources: dict[str, str]) -> Cell:

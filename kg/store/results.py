@@ -81,6 +81,25 @@ class UnwritableGraph(ValueError):
     """A graph that the asked-for syntax cannot express (RDF/XML needs a local name)."""
 
 
+Term = dict[str, str]
+
+
+def term_json(term: Any) -> Term | None:
+    """A pyoxigraph term as the SPARQL results JSON writes it (None for an unbound one)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    result = {"type": "literal", "value": term.value}
+    if term.language:
+        result["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        result["datatype"] = term.datatype.value
+    return result
+
+
 def select_json(payload: dict[str, Any], truncated: bool) -> str:
     """SPARQL 1.1 Query Results JSON."""
     bindings = [

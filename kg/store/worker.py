@@ -21,26 +21,7 @@ import time
 from functools import cache
 from typing import IO, Any
 
-from kg.store.results import PUBLISHED, PublicAnswer, QueryDataset
-
-Term = dict[str, str]
-
-
-def _term(term: Any) -> Term | None:
-    import pyoxigraph as ox
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    result = {"type": "literal", "value": term.value}
-    if term.language:
-        result["xml:lang"] = term.language
-    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        result["datatype"] = term.datatype.value
-    return result
+from kg.store.results import PUBLISHED, PublicAnswer, QueryDataset, Term, term_json
 
 
 @cache
@@ -85,7 +66,7 @@ def evaluate(
                 if len(rows) == row_cap:
                     truncated = True
                     break
-                rows.append([_term(solution[v]) for v in variables])
+                rows.append([term_json(solution[v]) for v in variables])
             return {
                 "kind": "select",
                 "payload": {"vars": variables, "rows": rows},
