@@ -136,9 +136,11 @@ def test_the_versions_page_and_the_diff_page(client: FlaskClient) -> None:
     ).get_json()
     assert diff == diff_versions(read_version(V1), read_version(V2))
     html = client.get("/diff", query_string={"old": f"{REVIEW}/v1", "new": f"{REVIEW}/v2"})
-    assert "Trusting relationships help people find somewhere to live." in html.get_data(
-        as_text=True
-    )
+    text = html.get_data(as_text=True)
+    assert "Trusting relationships help people find somewhere to live." in text
+    # Concepts by their names, not their ids.
+    assert "Empathy and care <small>(mechanisms/empathy-and-care)</small>" in text
+    assert "<strong>Hope \u00d7 Desistance</strong>" in text
     missing = client.get("/diff", query_string={"old": f"{REVIEW}/v1", "new": f"{REVIEW}/v5"})
     assert missing.status_code == 404
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from importlib import resources
 
 from flask import (
@@ -18,7 +19,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from ingest.claim_terms import STANCES
+from ingest.claim_terms import SCHEMES, STANCES
 from kg.answers.answer import answer, page_of, pages_of
 from kg.answers.evidence import APPRAISED
 from kg.answers.gapmap import gap_map, is_none_named
@@ -38,7 +39,7 @@ from kg.answers.review_view import (
     sources_of,
 )
 from kg.library.review_details import ReviewDetails, review_details
-from kg.rdf.concepts import CONCEPT_BASE, SCHEME_SEGMENTS
+from kg.rdf.concepts import CONCEPT_BASE, SCHEME_SEGMENTS, load_vocabulary
 from kg.rdf.namespaces import BASE
 from web.negotiation import negotiated_format, rdf_response
 from web.store_access import answers_model, asked_question, get_store, knowledge
@@ -130,6 +131,29 @@ def plain(value: object) -> str:
         concept = knowledge().concepts.get(text)
         return concept.label if concept is not None else text.rsplit("/", 1)[-1].replace("-", " ")
     return {"true": "yes", "false": "no"}.get(text, text.replace("-", " "))
+
+
+@lru_cache(maxsize=1)
+def _vocabulary_labels() -> dict[str, str]:
+    """The shared vocabulary's labels, by "scheme/id" and by id alone."""
+    vocabulary = load_vocabulary()
+    labels = {}
+    for scheme in SCHEMES:
+        for concept_id, label in vocabulary.labels(scheme):
+            labels[f"{scheme}/{concept_id}"] = label
+            labels.setdefault(concept_id, label)
+    return labels
+
+
+@bp.app_template_filter("concept_name")
+def concept_name(value: object) -> str:
+    """A concept as a diff names it ("mechanisms/hope", "hope x desistance"), in words."""
+    labels = _vocabulary_labels()
+
+    def one(text: str) -> str:
+        return labels.get(text) or text.rsplit("/", 1)[-1].replace("-", " ")
+
+    return " \u00d7 ".join(one(part) for part in str(value).split(" x "))  # a times sign
 
 
 def concept_path(iri: str) -> str:
