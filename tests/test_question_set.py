@@ -191,3 +191,11 @@ def test_how_long_counts_every_stance_and_names_them(knowledge: Knowledge) -> No
     shown = {c.id for group in result.claims.values() for c in group}
     assert {"short-mentoring-does-less-good", "commission-for-the-long-term"} <= shown
     assert "Of the claims, 1 claim supports it, 3 claims challenge it." in result.summary
+
+
+def test_an_answer_with_claims_of_another_stance_only_says_so(knowledge: Knowledge) -> None:
+    # Never "the review cites no sources", as if the review said nothing about it.
+    summary = answer("what supports prisoner transfers", knowledge).summary
+    assert summary.startswith("No claim of the review supports prisoner transfers directly.")
+    assert "Of the claims, 1 claim challenges it." in summary
+    assert "cites no sources" not in summary

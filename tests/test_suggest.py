@@ -108,15 +108,19 @@ def score_proposals() -> tuple[list[str], int, set[str], set[str]]:
     audit = audit_review(
         parse_review(folder / "review.md"), parse_bibtex(folder / "references.bib")
     )
+    from kg.answers.suggest import stems
+
     labels = [p.label.lower() for p in propose_concepts(audit, load_vocabulary())]
     gold = yaml.safe_load((folder / "gold-concepts.yaml").read_text("utf-8"))["concepts"]
-    hit = {g["id"] for g in gold for label in labels if label in g["words"]}
-    right = sum(any(label in g["words"] for g in gold) for label in labels)
+    # A word's form does not change the concept: "conferences" names "conference".
+    names = {g["id"]: {stems(w) for w in g["words"]} for g in gold}
+    hit = {i for i, words in names.items() for label in labels if stems(label) in words}
+    right = sum(any(stems(label) in words for words in names.values()) for label in labels)
     return labels, right, hit, {g["id"] for g in gold} - hit
 
 
 def test_new_concepts_are_proposed_for_a_review_on_a_new_topic() -> None:
     labels, right, hit, missed = score_proposals()
-    # The figures docs/suggest.md reports: 8 of the 10 concepts found, 10 of 12 proposals right.
-    assert (len(hit), right, len(labels)) == (8, 10, 12), (labels, missed)
+    # The figures docs/suggest.md reports: 8 of the 10 concepts found, 10 of 11 proposals right.
+    assert (len(hit), right, len(labels)) == (8, 10, 11), (labels, missed)
     assert missed == {"apology", "victim-offender-mediation"}  # each used in one sentence only

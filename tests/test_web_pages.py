@@ -208,6 +208,7 @@ def test_the_audit_links_each_problem_to_its_place_in_the_review(client: FlaskCl
     places = [link for link in page.links if link.startswith("/review#sentence-")]
     assert len(places) >= 3  # Pollack, Farrall, Buck et al. 2015
     assert "paragraph" in " ".join(page.text)  # the locator, not a bare sentence number
+    assert "1 reference is never cited." in " ".join(" ".join(page.text).split())
     # All rights reserved: the review's words are not shown in the audit.
     assert "<q>" not in html
     review = client.get("/review").get_data(as_text=True)

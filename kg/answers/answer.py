@@ -168,6 +168,9 @@ def _answer(reading: Understanding, knowledge: Knowledge) -> Answer:
             f"text, and {plural(len(claims), 'claim')} rest{'s' if len(claims) == 1 else ''} "
             f"on {'them' if many else 'it'}."
         )
+    elif stanced and not neutral and not main and any(grouped.values()):
+        # Only claims of another stance: never "cites no sources", as if nothing bore on it.
+        summary = f"No claim of the review {_verb(main_stance[:-1], 1)} {topic} directly."
     elif claims or reading.subject:
         summary = summary_sentence(profile, topic)
     elif reading.form in ("cited", "source") and reading.unknown:
@@ -177,7 +180,7 @@ def _answer(reading: Understanding, knowledge: Knowledge) -> Answer:
     else:
         summary = f"Nothing in the reviews matches “{reading.question}”."
     if stanced:
-        summary += _others(grouped, None if neutral else main_stance)
+        summary += _others(grouped, None if neutral or not main else main_stance)
     if reading.subject and reading.unknown:
         # Part of the question matched nothing: say so, rather than let the answer pass for
         # one about it.

@@ -9,7 +9,8 @@ that are not everyday English, and that no label of the vocabulary already cover
 2. every run gives phrases of one to three words, counted by the sentences they occur in,
    word forms together (Snowball stems);
 3. a phrase that a label of the vocabulary covers, or that the editors already decided on,
-   is dropped; so is one that occurs in fewer than two sentences;
+   is dropped; so is one that occurs in fewer than two sentences, and a single word that is
+   common English ("whilst", "provide");
 4. phrases are ranked by how many sentences use them times how specific their words are
    (wordfreq: a rare word says more than a common one), and a shorter phrase is dropped when
    a longer one holds it in as many sentences;
@@ -39,6 +40,9 @@ from kg.rdf.concepts import Vocabulary
 MAX_PROPOSALS = 12
 MIN_SENTENCES = 2
 MAX_WORDS = 3
+# A single word this common in English (wordfreq's Zipf scale) names no concept on its own
+# ("whilst", "provide", "important"); in a phrase it may ("victim satisfaction").
+COMMON = 4.3
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]")
 _BREAK = re.compile(r"[.,;:()\[\]\"\u201c\u201d!?]")
 # Cue words (stems) in a proposal's sentences, for the scheme it is offered under.
@@ -94,8 +98,10 @@ def propose_concepts(
                     phrase = run[start : start + n]
                     if phrase[0] == "of" or phrase[-1] == "of":
                         continue  # "of" only joins two words: "fear of crime"
-                    if n == 1 and _ADJECTIVE.search(phrase[0]):
-                        continue  # "restorative", "contacted": no concept alone
+                    if n == 1 and (
+                        _ADJECTIVE.search(phrase[0]) or zipf_frequency(phrase[0], "en") >= COMMON
+                    ):
+                        continue  # "restorative", "whilst", "provide": no concept alone
                     key = tuple(stems(" ".join(phrase)))
                     if len(key) != n:
                         continue  # a word the stemmer splits or drops

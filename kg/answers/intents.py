@@ -119,6 +119,7 @@ INTENTS: tuple[Intent, ...] = (
             r"\bhow (?:should|can|do|could) (?:we |i |you |they )?(?:make|design|run|set up|"
             r"commission|improve|fund|support)\b",
             r"\bhow to (?:make|design|run|set up|commission|improve)\b",
+            r"\bshould (?:we|i|you|they|commissioners) (?:commission|fund|invest in|buy)\b",
             r"\bwhat helps (?:\w+ ){0,3}work\b",
             r"\brecommend(?:s|ed|ations?)?\b",
             r"\bwhat works best\b|\bconditions for\b|\bneeds? to be in place\b",

@@ -99,7 +99,8 @@ def network_data(knowledge: Knowledge, view: str = "concepts") -> dict[str, Any]
         if a in nodes and b in nodes:
             net.add_edge(a, b)
     kinds = [k for k in COLOURS if any(n.kind == k for n in nodes.values())]
-    return {"nodes": net.nodes, "edges": net.edges, "kinds": kinds, "view": view}
+    names = {k: KIND_NAMES[k] for k in kinds}
+    return {"nodes": net.nodes, "edges": net.edges, "kinds": kinds, "view": view, "names": names}
 
 
 def neighbours(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:

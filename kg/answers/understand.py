@@ -132,7 +132,8 @@ DIRECTION_VERBS = _wordset(
     """reduce reduces reducing cut cuts lower lowers increase increases improve improves
     improving prevent prevents preventing tackle tackles address addresses boost boosts raise
     raises build builds support supports change changes affect affects hinder hinders
-    hindered hindering obstruct obstructs undermine undermines block blocks limit limits"""
+    hindered hindering obstruct obstructs undermine undermines block blocks limit limits
+    suffer suffers suffered face faces faced encounter encounters experience experiences"""
 )
 # How a question about an effect opens ("does X reduce Y"), and verbs of effect beside those
 # of direction ("does X work", "can X help").

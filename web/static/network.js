@@ -95,7 +95,7 @@
         var node = byId[id];
         details.textContent = "";
         details.appendChild(text("strong", node.label));
-        details.appendChild(text("span", " (" + node.group + ")"));
+        details.appendChild(text("p", (data.names || {})[node.group] || node.group));
         if (node.title) { details.appendChild(text("p", node.title)); }
         if (node.link) {
           var open = text("a", "Open its page");
