@@ -66,8 +66,10 @@ def token_of(client: FlaskClient, path: str = "/editor/upload") -> str:
     return found[1]
 
 
-def upload(client: FlaskClient, **files: tuple[bytes, str]) -> tuple[int, str]:
-    data: dict[str, object] = {"csrf_token": token_of(client), "review": REVIEW, "note": "v2"}
+def upload(
+    client: FlaskClient, review: str = REVIEW, **files: tuple[bytes, str]
+) -> tuple[int, str]:
+    data: dict[str, object] = {"csrf_token": token_of(client), "review": review, "note": "v2"}
     for field, (content, name) in files.items():
         data[field] = FileStorage(io.BytesIO(content), filename=name)
     # Encoded in memory: the test client would spool a large body to a file it never closes.
@@ -827,15 +829,13 @@ def test_a_second_review_on_a_new_topic_brings_its_own_concepts(
         },
     )
     assert added.status_code == 302 and "review=restorative-demo" in added.headers["Location"]
-    data: dict[str, object] = {"csrf_token": token, "review": "restorative-demo", "note": "v1"}
-    for field, name in (("text", "review.md"), ("bibliography", "references.bib")):
-        data[field] = FileStorage(io.BytesIO((SECOND / name).read_bytes()), filename=name)
-    boundary, body = encode_multipart(data)
-    reply = editor.post(
-        "/editor/upload", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    status, where = upload(
+        editor,
+        "restorative-demo",
+        text=((SECOND / "review.md").read_bytes(), "review.md"),
+        bibliography=((SECOND / "references.bib").read_bytes(), "references.bib"),
     )
-    assert reply.status_code == 302, reply.get_data(as_text=True)
-    where = reply.headers["Location"]
+    assert status == 302, where
     page = editor.get(where).get_data(as_text=True)
     for proposed in ("Victim satisfaction", "Facilitator training", "Fear of crime"):
         assert f">{proposed}</h3>" in page

@@ -31,9 +31,9 @@ from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from tests.conftest import IN_CI, ROOT, running_server
+from tests.conftest import CORPORA, corpus_file, running_server
 
-CORPUS = ROOT.parent / "shared" / "corpora" / "sparql11-protocol"
+CORPUS = CORPORA / "sparql11-protocol"
 MANIFEST = CORPUS / "manifest.ttl"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
@@ -164,16 +164,7 @@ def read_manifest() -> list[Case]:
     return cases
 
 
-def manifest_cases() -> list[Case]:
-    if MANIFEST.is_file():
-        return read_manifest()
-    if IN_CI:
-        pytest.fail(f"CI=true but the W3C protocol tests are not at {CORPUS}")
-    pytest.skip(f"the W3C SPARQL 1.1 Protocol tests are not at {CORPUS}", allow_module_level=True)
-    return []
-
-
-CASES = manifest_cases()
+CASES = read_manifest() if corpus_file("sparql11-protocol", "manifest.ttl") else []
 
 
 @dataclass(frozen=True)

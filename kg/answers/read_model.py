@@ -60,9 +60,9 @@ class ReadModel:
             # Loading a precomputed index brings the references with it.
             self.knowledge  # noqa: B018
         if self._references is None:
+            items = list(self.items.values())  # read once, for the exports too (not under the lock)
             with self._lock:
                 if self._references is None:
-                    items = csl_items(self.store)
                     self._references = letter_references(items, render_items(items))
         return self._references
 
